@@ -1,0 +1,172 @@
+"""`python app.py …` subcommands. Each prints a short summary; bad input exits non-zero with
+one clear line per problem, never a traceback."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+from bot import leads as lead_intake
+from bot.config import ConfigError, Settings, load_settings
+from bot.db import Database
+from bot.people import RosterError, import_roster, roster
+from bot.services import Handoff
+
+EXIT_BAD_INPUT = 2
+EXIT_CONFIG = 3
+
+
+class CliError(Exception):
+    pass
+
+
+def _read(path: str) -> str:
+    file = Path(path)
+    if not file.is_file():
+        raise CliError(f"{path}: no such file")
+    try:
+        return file.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise CliError(f"{path}: not UTF-8 text; save the CSV as UTF-8") from None
+
+
+def _database(settings: Settings) -> Database:
+    db = Database(settings.database_url)
+    db.upgrade()
+    return db
+
+
+def cmd_db_upgrade(settings: Settings, _args: argparse.Namespace) -> int:
+    db = Database(settings.database_url)
+    db.upgrade()
+    print(f"Database is up to date ({db.engine.url.render_as_string(hide_password=True)}).")
+    return 0
+
+
+def cmd_team_import(settings: Settings, args: argparse.Namespace) -> int:
+    text = _read(args.file)
+    db = _database(settings)
+    try:
+        with db.session() as session:
+            result = import_roster(session, text)
+    except RosterError as exc:
+        for problem in exc.problems:
+            print(f"{args.file}: {problem}", file=sys.stderr)
+        print(
+            f"{args.file}: nothing was imported; fix the lines above and run again.",
+            file=sys.stderr,
+        )
+        return EXIT_BAD_INPUT
+    print(
+        f"Imported {args.file}: {result.added} added, {result.updated} updated, "
+        f"{result.unchanged} unchanged."
+    )
+    return 0
+
+
+def cmd_team_list(settings: Settings, _args: argparse.Namespace) -> int:
+    db = _database(settings)
+    with db.session() as session:
+        rows = roster(session)
+    if not rows:
+        print("The team is empty. Import it with: python app.py team import team.csv")
+        return 0
+    print(f"{'slack_id':<12} {'role':<9} {'name':<28} {'email':<32} manager")
+    for person, manager in rows:
+        print(
+            f"{person.slack_id:<12} {person.role:<9} {person.name[:28]:<28} "
+            f"{(person.email or '-')[:32]:<32} {manager.name if manager else '-'}"
+        )
+    print(f"{len(rows)} people.")
+    return 0
+
+
+def cmd_leads_import(settings: Settings, args: argparse.Namespace) -> int:
+    text = _read(args.file)
+    try:
+        leads = lead_intake.parse_csv(text)
+    except lead_intake.LeadValidationError as exc:
+        for problem in exc.errors:
+            field = f" {problem['field']}" if problem.get("field") else ""
+            print(
+                f"{args.file}: line {problem['line']}:{field} {problem['error']}", file=sys.stderr
+            )
+        print(
+            f"{args.file}: nothing was imported; fix the lines above and run again.",
+            file=sys.stderr,
+        )
+        return EXIT_BAD_INPUT
+    handoff = Handoff.build(settings, db=_database(settings))
+    try:
+        result = handoff.receive_leads(leads)
+    finally:
+        handoff.stop()
+    print(
+        f"Imported {args.file}: {result.accepted} new, {result.updated} updated, "
+        f"{result.duplicates} unchanged; {result.hot} hot."
+    )
+    return 0
+
+
+def _group(
+    sub: argparse._SubParsersAction, name: str, help_text: str
+) -> argparse._SubParsersAction:
+    parser = sub.add_parser(name, help=help_text)
+
+    def missing_action(_settings: Settings, _args: argparse.Namespace) -> int:
+        raise CliError(f"'{name}' needs an action: {help_text.split(': ', 1)[1]}")
+
+    parser.set_defaults(handler=missing_action)
+    return parser.add_subparsers(metavar="ACTION")
+
+
+def build_parser(run: Callable[[Settings, argparse.Namespace], int]) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python app.py", description="Handoff for Slack")
+    parser.set_defaults(handler=run)
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND")
+    sub.add_parser("run", help="run the bot (the default)").set_defaults(handler=run)
+    team = _group(sub, "team", "the team roster: import FILE | list")
+    team_import = team.add_parser("import", help="upsert people from a roster CSV")
+    team_import.add_argument("file", help="CSV with header slack_id,email,name,role,manager")
+    team_import.set_defaults(handler=cmd_team_import)
+    team.add_parser("list", help="show the roster").set_defaults(handler=cmd_team_list)
+    leads = _group(sub, "leads", "leads: import FILE.csv")
+    leads_import = leads.add_parser("import", help="import leads from CSV (same fields as the API)")
+    leads_import.add_argument("file")
+    leads_import.set_defaults(handler=cmd_leads_import)
+    db = _group(sub, "db", "the database: upgrade")
+    db.add_parser("upgrade", help="apply migrations").set_defaults(handler=cmd_db_upgrade)
+    return parser
+
+
+def main(argv: Sequence[str], run: Callable[[Settings, argparse.Namespace], int]) -> int:
+    load_dotenv(override=False)
+    args = build_parser(run).parse_args(argv)
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(f"Configuration error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    logging.basicConfig(
+        level=settings.log_level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        return args.handler(settings, args)
+    except ConfigError as exc:
+        print(f"Configuration error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except CliError as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # the last boundary: one line, details in the log
+        logging.getLogger("handoff").debug("command failed", exc_info=True)
+        print(f"Error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1

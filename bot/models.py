@@ -1,0 +1,280 @@
+"""The database schema (SQLAlchemy 2.x typed models).
+
+Times are stored as UTC and always come back timezone-aware, on SQLite and PostgreSQL alike.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores naive UTC, returns aware UTC; refuses naive input so no local time slips in."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(column_0_label)s",
+            "uq": "uq_%(table_name)s_%(column_0_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON, list[str]: JSON}
+
+
+ROLES = ("rep", "manager", "marketer", "admin")
+
+
+class Person(Base):
+    """A roster member: who they are in Slack, their role and their manager."""
+
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slack_id: Mapped[str] = mapped_column(String(32), unique=True)
+    email: Mapped[str | None] = mapped_column(String(320), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))
+    manager_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    tz_override: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class SlackUser(Base):
+    """What Slack told us about a user (users.info / users.lookupByEmail), cached."""
+
+    __tablename__ = "slack_users"
+
+    slack_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    email: Mapped[str | None] = mapped_column(String(320), index=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    tz: Mapped[str | None] = mapped_column(String(64))
+    fetched_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class EmailLookup(Base):
+    """users.lookupByEmail answers, including misses, so a busy webhook does not hammer Slack."""
+
+    __tablename__ = "email_lookups"
+
+    email: Mapped[str] = mapped_column(String(320), primary_key=True)
+    slack_id: Mapped[str | None] = mapped_column(String(32))
+    fetched_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Campaign(Base):
+    """A marketing campaign brief; leads carry its `code` (e.g. a utm_campaign value)."""
+
+    __tablename__ = "campaigns"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(150))
+    audience: Mapped[str | None] = mapped_column(Text)
+    offer: Mapped[str | None] = mapped_column(Text)
+    talking_points: Mapped[str | None] = mapped_column(Text)
+    landing_url: Mapped[str | None] = mapped_column(String(2000))
+    starts_on: Mapped[date | None] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    hot_score: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    created_by: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    ended_at: Mapped[datetime | None]
+
+
+class CampaignRead(Base):
+    """One "Got it" per person per campaign announcement."""
+
+    __tablename__ = "campaign_reads"
+    __table_args__ = (UniqueConstraint("campaign_id", "slack_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    slack_id: Mapped[str] = mapped_column(String(32))
+    read_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+LEAD_STATUSES = ("new", "claimed", "contacted", "not_fit", "snoozed")
+
+
+class Lead(Base):
+    """An inbound lead pushed by a CRM or form tool, identified by the source's own id."""
+
+    __tablename__ = "leads"
+    __table_args__ = (
+        # The sweep looks only at leads with something due: a partial index keeps it small.
+        Index(
+            "ix_leads_due",
+            "next_due_at",
+            postgresql_where=text("next_due_at IS NOT NULL"),
+            sqlite_where=text("next_due_at IS NOT NULL"),
+        ),
+        Index("ix_leads_owner_open", "owner_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    external_id: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(String(300))
+    email: Mapped[str | None] = mapped_column(String(320))
+    company: Mapped[str | None] = mapped_column(String(300))
+    title: Mapped[str | None] = mapped_column(String(300))
+    phone: Mapped[str | None] = mapped_column(String(100))
+    campaign_code: Mapped[str | None] = mapped_column(String(80), index=True)
+    campaign_id: Mapped[int | None] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="SET NULL"), index=True
+    )
+    score: Mapped[int | None] = mapped_column(Integer)
+    hot: Mapped[bool] = mapped_column(Boolean, default=False)
+    owner_id: Mapped[str | None] = mapped_column(String(32))
+    owner_email: Mapped[str | None] = mapped_column(String(320))
+    source: Mapped[str | None] = mapped_column(String(200))
+    note: Mapped[str | None] = mapped_column(Text)
+    extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Where the lead stands and who touched it.
+    status: Mapped[str] = mapped_column(String(16), default="new")
+    status_by: Mapped[str | None] = mapped_column(String(32))
+    status_at: Mapped[datetime | None]
+    first_touched_at: Mapped[datetime | None]
+    snoozed_until: Mapped[datetime | None]
+    # The ladder: the clock starts at `clock_started_at`; `next_due_at` is the next step's time.
+    clock_started_at: Mapped[datetime | None]
+    ladder_step: Mapped[int] = mapped_column(Integer, default=0)
+    next_due_at: Mapped[datetime | None]
+    alerted_at: Mapped[datetime | None]
+
+
+class Feedback(Base):
+    """One line of customer feedback from a rep, tied to a campaign when known."""
+
+    __tablename__ = "feedback"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int | None] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="SET NULL"), index=True
+    )
+    campaign_inferred: Mapped[bool] = mapped_column(Boolean, default=False)
+    lead_id: Mapped[int | None] = mapped_column(ForeignKey("leads.id", ondelete="SET NULL"))
+    author_id: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(16), default="rep")
+    text: Mapped[str] = mapped_column(Text)
+    tags: Mapped[list[str]] = mapped_column(default=list)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    reply_text: Mapped[str | None] = mapped_column(Text)
+    replied_by: Mapped[str | None] = mapped_column(String(32))
+    replied_at: Mapped[datetime | None]
+
+
+class Ping(Base):
+    """A reminder or escalation sent about a lead (for the noise budget and exactly-once)."""
+
+    __tablename__ = "pings"
+    __table_args__ = (
+        UniqueConstraint("lead_id", "step", "cycle"),
+        Index("ix_pings_recipient_sent", "recipient_id", "sent_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"))
+    step: Mapped[int] = mapped_column(Integer)
+    cycle: Mapped[int] = mapped_column(Integer, default=0)
+    recipient_id: Mapped[str] = mapped_column(String(32))
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Digest(Base):
+    """A manager's daily digest, at most one per manager per local date."""
+
+    __tablename__ = "digests"
+    __table_args__ = (UniqueConstraint("manager_id", "local_date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    manager_id: Mapped[str] = mapped_column(String(32))
+    local_date: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SlackEvent(Base):
+    """Events API deliveries already handled (Slack retries up to 3 times)."""
+
+    __tablename__ = "slack_events"
+
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class OutboxMessage(Base):
+    """A Web API call Handoff owes Slack, written in the same transaction as its cause."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_pending", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    method: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[str | None] = mapped_column(String(32))
+    target_key: Mapped[str | None] = mapped_column(String(200))
+    thread_key: Mapped[str | None] = mapped_column(String(200))
+    args: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    lock_token: Mapped[str | None] = mapped_column(String(64))
+    locked_until: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+
+
+class SlackMessage(Base):
+    """Where a message Handoff posted landed, so it can be updated or replied to later."""
+
+    __tablename__ = "slack_messages"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    ts: Mapped[str] = mapped_column(String(32))
+    posted_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,118 @@
+"""The HTTP server's routes that are not Slack's: POST /leads and GET /healthz.
+
+The Slack endpoint (`POST /slack/events`) is mounted by `handlers.http` so that `bot/` never
+depends on Bolt. Every route answers JSON; nothing here returns a traceback or a 500.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from bot import leads as lead_intake
+from bot.services import Handoff
+from bot.signing import webhook_authorised
+
+log = logging.getLogger(__name__)
+
+MAX_BODY = 1024 * 1024
+
+
+def error(status: int, message: str, **extra: object) -> JSONResponse:
+    return JSONResponse({"error": message, **extra}, status_code=status)
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+async def read_body(request: Request, limit: int = MAX_BODY) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise BodyTooLarge
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise BodyTooLarge
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def leads_endpoint(handoff: Handoff) -> Callable[[Request], Awaitable[Response]]:
+    async def receive(request: Request) -> Response:
+        secret = handoff.settings.leads_webhook_secret
+        if not secret:
+            return error(503, "lead intake is not configured: set LEADS_WEBHOOK_SECRET")
+        try:
+            body = await read_body(request)
+        except BodyTooLarge:
+            return error(
+                413, f"the body is over {MAX_BODY} bytes; send at most 500 leads a request"
+            )
+        if not webhook_authorised(
+            secret,
+            body,
+            request.headers.get("x-handoff-signature"),
+            request.headers.get("authorization"),
+        ):
+            return error(
+                401,
+                "not authorised: sign the raw body with LEADS_WEBHOOK_SECRET in "
+                "X-Handoff-Signature (sha256=<hex>) or send Authorization: Bearer <secret>",
+            )
+        try:
+            payload = json.loads(body)
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            return error(400, f"the body is not valid JSON: {exc}")
+        try:
+            leads = lead_intake.parse_batch(payload)
+        except lead_intake.LeadValidationError as exc:
+            return error(422, "some leads are not valid; nothing was stored", errors=exc.errors)
+        try:
+            result = await run_in_threadpool(handoff.receive_leads, leads)
+        except Exception:
+            log.exception("storing leads failed")
+            return error(503, "leads could not be stored right now; nothing was stored, retry")
+        return JSONResponse(result.counts(), status_code=202)
+
+    return receive
+
+
+def health_endpoint(handoff: Handoff) -> Callable[[Request], Awaitable[Response]]:
+    async def health(_request: Request) -> Response:
+        status = await run_in_threadpool(handoff.health)
+        return JSONResponse(status, status_code=200 if status["status"] == "ok" else 503)
+
+    return health
+
+
+async def _not_found(request: Request, _exc: Exception) -> Response:
+    return error(404, f"no route {request.method} {request.url.path}")
+
+
+async def _method_not_allowed(request: Request, _exc: Exception) -> Response:
+    return error(405, f"{request.method} is not allowed on {request.url.path}")
+
+
+async def _server_error(_request: Request, _exc: Exception) -> Response:
+    return error(503, "something went wrong on our side; nothing was lost, please retry")
+
+
+def create_web_app(handoff: Handoff, extra_routes: list[Route] | None = None) -> Starlette:
+    routes = [
+        Route("/leads", leads_endpoint(handoff), methods=["POST"]),
+        Route("/healthz", health_endpoint(handoff), methods=["GET"]),
+        *(extra_routes or []),
+    ]
+    return Starlette(
+        routes=routes,
+        exception_handlers={404: _not_found, 405: _method_not_allowed, 500: _server_error},
+    )

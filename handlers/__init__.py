@@ -1,0 +1,32 @@
+"""Slack listeners. Each kind registers its own; listeners ack first and call `bot/` services."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+from slack_bolt import App
+
+from bot.services import Handoff
+from handlers import actions, commands, errors, events, views
+
+
+def build_bolt_app(handoff: Handoff) -> App:
+    settings = handoff.settings
+    app = App(
+        token=settings.slack_bot_token,
+        signing_secret=settings.slack_signing_secret or "socket-mode-needs-no-secret",
+        client=handoff.client,
+        listener_executor=ThreadPoolExecutor(max_workers=32, thread_name_prefix="listener"),
+        # Bolt logs unhandled requests at WARNING with their body; keep lead details out.
+        raise_error_for_unhandled_request=False,
+    )
+    register_listeners(app, handoff)
+    return app
+
+
+def register_listeners(app: App, handoff: Handoff) -> None:
+    errors.register(app)
+    commands.register(app, handoff)
+    actions.register(app, handoff)
+    views.register(app, handoff)
+    events.register(app, handoff)
