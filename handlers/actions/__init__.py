@@ -1,11 +1,14 @@
-"""Actions listeners."""
+"""Actions listeners: each module registers its own."""
 
 from __future__ import annotations
 
 from slack_bolt import App
 
 from bot.services import Handoff
+from handlers.actions import campaign, feedback, lead
 
 
 def register(app: App, handoff: Handoff) -> None:
-    """Register every action listener."""
+    campaign.register(app, handoff)
+    feedback.register(app, handoff)
+    lead.register(app, handoff)

@@ -1,11 +1,12 @@
-"""Events listeners."""
+"""Events listeners: each module registers its own."""
 
 from __future__ import annotations
 
 from slack_bolt import App
 
 from bot.services import Handoff
+from handlers.events import home
 
 
 def register(app: App, handoff: Handoff) -> None:
-    """Register every event listener."""
+    home.register(app, handoff)

@@ -1,11 +1,14 @@
-"""Views listeners."""
+"""Views listeners: each module registers its own."""
 
 from __future__ import annotations
 
 from slack_bolt import App
 
 from bot.services import Handoff
+from handlers.views import campaign, feedback, lead
 
 
 def register(app: App, handoff: Handoff) -> None:
-    """Register every view listener."""
+    campaign.register(app, handoff)
+    feedback.register(app, handoff)
+    lead.register(app, handoff)

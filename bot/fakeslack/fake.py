@@ -1,0 +1,117 @@
+"""`FakeSlack`: the workspace answering Web API calls like Slack does, with a call log and
+failure injection for tests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from bot.fakeslack import methods
+from bot.fakeslack.calllog import CallLog, Predicate
+from bot.fakeslack.faults import FaultPlan
+from bot.fakeslack.models import JsonDict, Reply, SlackError
+from bot.fakeslack.workspace import Workspace
+
+
+class FakeSlack(Workspace):
+    """A fake Slack workspace and Web API. `valid_tokens=None` accepts any "xoxb-" token."""
+
+    def __init__(self, valid_tokens: Iterable[str] | None = None) -> None:
+        super().__init__()
+        self.valid_tokens: set[str] | None = None if valid_tokens is None else set(valid_tokens)
+        self._log = CallLog()
+        self._faults = FaultPlan()
+
+    def reset(self) -> None:
+        """Back to an empty workspace with no recorded calls and no pending failures."""
+        super().reset()
+        self._log.reset()
+        self._faults.heal()
+
+    def handle(self, method: str, args: JsonDict, token: str | None = None) -> Reply:
+        """Answer one Web API call (`args` may hold the token) and record it."""
+        args = dict(args)
+        body_token = args.pop("token", None)
+        token = token or body_token
+        args = methods.normalize_args(args)
+        reply = self._faults.take(method) or self._answer(method, args, token)
+        self._log.record(method, args, reply.status, token)
+        return reply
+
+    def handle_response(self, token: str, payload: JsonDict) -> Reply:
+        """Answer a POST to a response_url (`/response/{token}`) and record it as "response_url"."""
+        payload = methods.normalize_args(payload)
+        reply = self._faults.take("response_url") or methods.respond(
+            self, self.response_target(token), payload
+        )
+        self._log.record("response_url", payload, reply.status, token)
+        return reply
+
+    def _answer(self, method: str, args: JsonDict, token: str | None) -> Reply:
+        handler = methods.HANDLERS.get(method)
+        try:
+            if handler is None:
+                raise SlackError("unknown_method")
+            self._authenticate(token)
+            return Reply(200, {"ok": True, **handler(self, args)})
+        except SlackError as error:
+            return Reply(200, error.body())
+
+    def _authenticate(self, token: str | None) -> None:
+        if not token:
+            raise SlackError("not_authed")
+        if self.valid_tokens is None:
+            accepted = token.startswith("xoxb-")
+        else:
+            accepted = token in self.valid_tokens
+        if not accepted:
+            raise SlackError("invalid_auth")
+
+    # -- call log and failures ------------------------------------------------------------
+
+    @property
+    def calls(self) -> list[JsonDict]:
+        """Every call so far: dicts of method, args, at (epoch seconds), status, token."""
+        return self._log.calls
+
+    def calls_to(self, method: str, *, status: int | None = 200) -> list[JsonDict]:
+        """The args of the calls to `method` answered with HTTP `status` (None: any)."""
+        return self._log.calls_to(method, status=status)
+
+    def wait_for(
+        self,
+        method: str,
+        count: int = 1,
+        timeout: float = 5.0,
+        predicate: Predicate | None = None,
+        *,
+        status: int | None = 200,
+    ) -> list[JsonDict]:
+        """The args of the calls to `method` answered with HTTP `status` (None: any) for which
+        `predicate(args)` holds, once there are at least `count`; AssertionError on timeout."""
+        return self._log.wait_for(method, count, timeout, predicate, status=status)
+
+    def reset_calls(self) -> None:
+        self._log.reset()
+
+    def fail_next(
+        self,
+        method: str | None = None,
+        status: int = 503,
+        count: int = 1,
+        retry_after: float | None = None,
+    ) -> None:
+        """Make the next `count` calls (to `method`, or to anything) fail with `status`."""
+        self._faults.fail_next(method, status, count, retry_after)
+
+    def fail_for(
+        self,
+        seconds: float,
+        status: int = 503,
+        retry_after: float | None = None,
+        method: str | None = None,
+    ) -> None:
+        """Make every matching call in the next `seconds` fail with `status`."""
+        self._faults.fail_for(seconds, status, retry_after, method)
+
+    def heal(self) -> None:
+        self._faults.heal()

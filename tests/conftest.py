@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings, load_settings
+from bot.db import Database
+from tests.support.databases import database_url
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """Each database test runs on SQLite, and on PostgreSQL when TEST_DATABASE_URL is set."""
+    with database_url(request.param, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'handoff.db'}"
+
+
+@pytest.fixture
+def db(db_url: str) -> Iterator[Database]:
+    database = Database(db_url)
+    database.upgrade()
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return load_settings(
+        {
+            "SLACK_BOT_TOKEN": "xoxb-test-token",
+            "SLACK_SIGNING_SECRET": "test-signing-secret",
+            "SALES_CHANNEL": "CSALES",
+            "MARKETING_CHANNEL": "CMARKETING",
+            "LEADS_WEBHOOK_SECRET": "test-webhook-secret-0123456789",
+            "WORKING_HOURS": "always",
+            "CHANNEL_POST_INTERVAL": "0s",
+        }
+    )

@@ -1,0 +1,129 @@
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.db import Database
+from bot.leads import LeadValidationError, parse_batch, parse_csv, save_leads
+from bot.models import Campaign, Lead
+
+
+def lead(**fields: Any) -> dict[str, Any]:
+    return {"id": "crm-1", "name": "Ada Lovelace", **fields}
+
+
+def save(db: Database, payload: Any, hot_score: int = 80) -> Any:
+    with db.session() as session:
+        return save_leads(session, parse_batch(payload), hot_score=hot_score)
+
+
+def test_new_then_duplicate_then_update(db: Database) -> None:
+    first = save(db, lead(score=90, campaign="Spring-Webinar"))
+    assert first.counts() == {"accepted": 1, "updated": 0, "duplicates": 0, "hot": 1}
+    assert save(db, lead(score=90, campaign="Spring-Webinar")).counts()["duplicates"] == 1
+    updated = save(db, lead(score=90, campaign="Spring-Webinar", company="Analytical Engines"))
+    assert updated.counts()["updated"] == 1
+    with db.session() as session:
+        stored = session.scalar(select(Lead))
+        assert session.scalar(select(func.count()).select_from(Lead)) == 1
+    assert stored.company == "Analytical Engines"
+    assert stored.campaign_code == "spring-webinar"
+    assert stored.hot
+
+
+@pytest.mark.parametrize(
+    ("fields", "hot"),
+    [({"score": 80}, True), ({"score": 79}, False), ({"hot": True}, True), ({}, False)],
+)
+def test_hot_rule(db: Database, fields: dict, hot: bool) -> None:
+    save(db, lead(**fields))
+    with db.session() as session:
+        assert session.scalar(select(Lead.hot)) is hot
+
+
+def test_campaign_threshold_overrides_the_default(db: Database) -> None:
+    with db.session() as session:
+        session.add(Campaign(code="vip", name="VIP", hot_score=50))
+    save(db, lead(score=60, campaign="VIP"))
+    with db.session() as session:
+        stored = session.scalar(select(Lead))
+    assert stored.hot and stored.campaign_id is not None
+
+
+def test_unknown_fields_are_kept(db: Database) -> None:
+    save(db, lead(utm_source="linkedin", custom={"a": [1, 2]}))
+    with db.session() as session:
+        assert session.scalar(select(Lead.extra)) == {
+            "utm_source": "linkedin",
+            "custom": {"a": [1, 2]},
+        }
+
+
+def test_owner_email_is_matched(db: Database) -> None:
+    with db.session() as session:
+        result = save_leads(
+            session,
+            parse_batch(lead(owner_email="Rita@Example.com")),
+            hot_score=80,
+            owner_for_email={"rita@example.com": "UREP1"}.get,
+        )
+    assert result.changes[0].lead.owner_id == "UREP1"
+
+
+def test_same_id_twice_in_a_batch_is_one_lead(db: Database) -> None:
+    result = save(db, [lead(), lead(company="Later")])
+    assert result.counts()["accepted"] == 1 and result.counts()["updated"] == 1
+    with db.session() as session:
+        assert session.scalar(select(func.count()).select_from(Lead)) == 1
+
+
+def test_validation_names_index_and_field() -> None:
+    with pytest.raises(LeadValidationError) as caught:
+        parse_batch(
+            [
+                lead(),
+                {"name": "No id"},
+                lead(id="x", score="high"),
+                lead(id="y", hot="yes"),
+                lead(id="z", email="nope"),
+                lead(id="w", owner="rita"),
+                lead(id="v", created_at="yesterday"),
+                "not an object",
+                lead(id="u", name=""),
+            ]
+        )
+    errors = {(e["index"], e["field"]) for e in caught.value.errors}
+    assert errors == {
+        (1, "id"),
+        (2, "score"),
+        (3, "hot"),
+        (4, "email"),
+        (5, "owner"),
+        (6, "created_at"),
+        (7, None),
+        (8, "name"),
+    }
+
+
+def test_batch_limit() -> None:
+    with pytest.raises(LeadValidationError, match="problem"):
+        parse_batch([lead(id=str(i)) for i in range(501)])
+    assert len(parse_batch([lead(id=str(i)) for i in range(500)])) == 500
+
+
+def test_csv_import_parses_like_json() -> None:
+    leads = parse_csv("id,name,score,hot,campaign\nc1,Ada,85,false,Spring\nc2,Bob,,yes,\n")
+    assert [(x.external_id, x.score, x.hot_flag, x.campaign_code) for x in leads] == [
+        ("c1", 85, False, "spring"),
+        ("c2", None, True, None),
+    ]
+
+
+def test_csv_errors_name_lines() -> None:
+    with pytest.raises(LeadValidationError) as caught:
+        parse_csv("id,name,score,hot\nc1,Ada,lots,\nc2,,10,\nc3,Cy,10,perhaps\n")
+    assert [(e["line"], e["field"]) for e in caught.value.errors] == [
+        (2, "score"),
+        (3, "name"),
+        (4, "hot"),
+    ]

@@ -1,0 +1,98 @@
+"""The template engine: hostile values cannot ping, link or break structure; limits hold."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot import messages
+from bot.messages import cut, escape, link, mention, render_message, validate_blocks
+
+HOSTILE = [
+    'He said "hi", then left',
+    "line one\nline two\r\n\ttab",
+    "<!channel> <!here> <!everyone> <@U12345> <!subteam^S123> <#C123>",
+    "<https://evil.example|click me>",
+    "Tom & Jerry's {{ braces }} {% raw %} ] } ,",
+    "x" * 10_000,
+    "emoji 🚀🔥 and flags 🇩🇪",
+    "مرحبا بالعالم RTL text \u202e reversed",
+    "back\\slash and \u0000 nul",
+]
+
+
+@pytest.fixture
+def template_folder(tmp_path: Path):
+    (tmp_path / "card.json.j2").write_text(
+        """{
+  "text": "New lead {{ name }} from {{ company }}",
+  "blocks": [
+    {"type": "header", "text": {"type": "plain_text", "text": "{{ name }}"}},
+    {"type": "section", "text": {"type": "mrkdwn", "text": "*{{ name }}* at {{ company }} for {{ mention(owner) }}"},
+     "fields": [{% for f in fields %}{"type": "mrkdwn", "text": "{{ f }}"},{% endfor %}]},
+    {"type": "actions", "elements": [
+      {"type": "button", "action_id": "ok", "text": {"type": "plain_text", "text": "Open {{ name }}"}, "value": "{{ name }}"},
+    ]},
+    {% for n in range(extra) %}{"type": "section", "text": {"type": "mrkdwn", "text": "row {{ n }}"}},{% endfor %}
+  ]
+}"""
+    )
+    messages.set_template_folder(tmp_path)
+    yield tmp_path
+    messages.set_template_folder(messages.TEMPLATES)
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_hostile_values_stay_text(template_folder: Path, value: str) -> None:
+    message = render_message(
+        "card", name=value, company=value, owner="UREP1", fields=[value] * 12, extra=0
+    )
+    validate_blocks(message.blocks)
+    section = message.blocks[1]["text"]["text"]
+    assert "<!" not in section and "<@U12345>" not in section and "<https" not in section
+    assert section.endswith("for <@UREP1>") or section.endswith("…")
+    assert len(message.blocks[0]["text"]["text"]) <= 150
+    assert len(section) <= 3000
+    assert len(message.blocks[1]["fields"]) == 10
+    assert all(len(f["text"]) <= 2000 for f in message.blocks[1]["fields"])
+    assert len(message.blocks[2]["elements"][0]["text"]["text"]) <= 75
+    assert message.text and len(message.text) <= 4000
+
+
+def test_values_keep_their_characters(template_folder: Path) -> None:
+    value = 'A "quoted" name\nwith <b> & more'
+    message = render_message("card", name=value, company="", owner=None, fields=[], extra=0)
+    assert message.blocks[0]["text"]["text"] == 'A "quoted" name\nwith &lt;b&gt; &amp; more'
+
+
+def test_block_count_is_capped(template_folder: Path) -> None:
+    message = render_message("card", name="n", company="c", owner=None, fields=[], extra=80)
+    assert len(message.blocks) == 50
+    assert message.blocks[-1]["elements"][0]["text"] == "…and 34 more"
+    validate_blocks(message.blocks)
+
+
+def test_escape_only_three_characters() -> None:
+    assert escape("a & b < c > d ' \"") == "a &amp; b &lt; c &gt; d ' \""
+
+
+def test_cut_never_splits_an_entity_or_token() -> None:
+    assert cut("abc &amp; def", 6) == "abc …"
+    assert cut("hi <@U123> there", 8) == "hi …"
+    assert cut("short", 10) == "short"
+
+
+def test_trusted_helpers_validate_their_input() -> None:
+    assert mention("UREP1") == "<@UREP1>"
+    assert mention("<!channel>") == "&lt;!channel&gt;"
+    assert (
+        link("https://example.com/x", "Offer & more") == "<https://example.com/x|Offer &amp; more>"
+    )
+    assert link("javascript:alert(1)", "bad") == "bad"
+    assert link("https://evil.example|x> <!channel", "t") == "t"
+
+
+def test_validate_rejects_too_many_blocks() -> None:
+    with pytest.raises(ValueError, match="51 blocks"):
+        validate_blocks([{"type": "divider"}] * 51)

@@ -1,0 +1,208 @@
+"""The outbox against the fake Slack Web API: delivery, retries, ordering, crashes."""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from slack_sdk import WebClient
+from sqlalchemy import select
+
+from bot.db import Database
+from bot.models import OutboxMessage
+from bot.outbox import Dispatcher, enqueue
+from tests.support.fake_slack_server import FakeSlackServer
+
+
+@pytest.fixture
+def slack() -> Iterator[FakeSlackServer]:
+    with FakeSlackServer() as server:
+        server.fake.add_channel("CSALES", "sales")
+        yield server
+
+
+def make_dispatcher(db: Database, slack: FakeSlackServer, **options: object) -> Dispatcher:
+    client = WebClient(token="xoxb-test", base_url=slack.url)
+    options.setdefault("channel_interval", timedelta(0))
+    options.setdefault("poll_interval", 0.2)
+    return Dispatcher(db, client, **options)  # type: ignore[arg-type]
+
+
+def statuses(db: Database) -> list[str]:
+    with db.session() as session:
+        return list(session.scalars(select(OutboxMessage.status).order_by(OutboxMessage.id)))
+
+
+def texts(slack: FakeSlackServer, method: str = "chat.postMessage") -> list[str]:
+    return [call["text"] for call in slack.fake.calls_to(method)]
+
+
+def test_sent_after_commit_and_not_after_rollback(db: Database, slack: FakeSlackServer) -> None:
+    dispatcher = make_dispatcher(db, slack)
+    dispatcher.start()
+    try:
+        with pytest.raises(RuntimeError), db.session() as session:
+            enqueue(session, "chat.postMessage", channel="CSALES", text="rolled back")
+            raise RuntimeError("the cause failed")
+        started = time.monotonic()
+        with db.session() as session:
+            enqueue(session, "chat.postMessage", channel="CSALES", text="committed")
+        slack.fake.wait_for("chat.postMessage", 1)
+        assert time.monotonic() - started < 0.15  # woken at once, not by the 0.2 s poll
+    finally:
+        dispatcher.stop()
+    assert texts(slack) == ["committed"]
+    assert statuses(db) == ["sent"]
+
+
+def test_outage_delays_but_never_loses_or_repeats(db: Database, slack: FakeSlackServer) -> None:
+    slack.fake.fail_for(1.5, status=503)
+    dispatcher = make_dispatcher(db, slack)
+    dispatcher.start()
+    try:
+        for n in range(5):
+            with db.session() as session:
+                enqueue(session, "chat.postMessage", channel=f"U{n}REP", text=f"message {n}")
+        slack.fake.wait_for("chat.postMessage", 5, timeout=15, predicate=lambda c: True)
+        deadline = time.monotonic() + 15
+        while statuses(db) != ["sent"] * 5 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        dispatcher.stop()
+    assert sorted(texts(slack)) == [f"message {n}" for n in range(5)]
+    assert statuses(db) == ["sent"] * 5
+    failed = [c for c in slack.fake.calls if c["status"] == 503]
+    assert failed, "the outage was not exercised"
+
+
+def test_rate_limit_honours_retry_after(db: Database, slack: FakeSlackServer) -> None:
+    slack.fake.fail_next("chat.postMessage", status=429, retry_after=1)
+    dispatcher = make_dispatcher(db, slack)
+    dispatcher.start()
+    try:
+        with db.session() as session:
+            enqueue(session, "chat.postMessage", channel="CSALES", text="patient")
+        slack.fake.wait_for("chat.postMessage", 1, timeout=10)
+    finally:
+        dispatcher.stop()
+    attempts = [c for c in slack.fake.calls if c["method"] == "chat.postMessage"]
+    assert [c["status"] for c in attempts] == [429, 200]
+    assert attempts[1]["at"] - attempts[0]["at"] >= 0.95
+
+
+def test_update_and_thread_wait_for_their_target(db: Database, slack: FakeSlackServer) -> None:
+    dispatcher = make_dispatcher(db, slack)
+    with db.session() as session:
+        enqueue(session, "chat.update", target="alert:1", text="updated", blocks=[])
+        enqueue(session, "chat.postMessage", thread="alert:1", text="reminder")
+        enqueue(session, "chat.postMessage", key="alert:1", channel="UREP1", text="original")
+    dispatcher.start()
+    try:
+        slack.fake.wait_for("chat.update", 1)
+        slack.fake.wait_for("chat.postMessage", 2)
+    finally:
+        dispatcher.stop()
+    original, reply = slack.fake.calls_to("chat.postMessage")
+    update = slack.fake.calls_to("chat.update")[0]
+    assert original["text"] == "original"
+    assert reply["thread_ts"] and reply["channel"].startswith("D")
+    assert update["channel"] == reply["channel"] and update["ts"] == reply["thread_ts"]
+
+
+def test_same_key_is_sent_once(db: Database, slack: FakeSlackServer) -> None:
+    with db.session() as session:
+        first = enqueue(
+            session, "chat.postMessage", key="digest:U1:2026-11-23", channel="U1", text="a"
+        )
+        second = enqueue(
+            session, "chat.postMessage", key="digest:U1:2026-11-23", channel="U1", text="b"
+        )
+    assert first is not None and second is None
+    with db.session() as session:
+        assert (
+            enqueue(session, "chat.postMessage", key="digest:U1:2026-11-23", channel="U1", text="c")
+            is None
+        )
+    assert len(statuses(db)) == 1
+
+
+def test_permanent_error_fails_the_message_and_its_dependants(
+    db: Database, slack: FakeSlackServer
+) -> None:
+    dispatcher = make_dispatcher(db, slack)
+    with db.session() as session:
+        enqueue(session, "chat.postMessage", key="m1", channel="CNOWHERE", text="lost channel")
+        enqueue(session, "chat.update", target="m1", text="x", blocks=[])
+    dispatcher.start()
+    try:
+        deadline = time.monotonic() + 5
+        while statuses(db) != ["failed", "failed"] and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        dispatcher.stop()
+    assert statuses(db) == ["failed", "failed"]
+
+
+def test_posts_to_one_channel_are_spaced(db: Database, slack: FakeSlackServer) -> None:
+    dispatcher = make_dispatcher(db, slack, channel_interval=timedelta(seconds=0.3))
+    with db.session() as session:
+        for n in range(3):
+            enqueue(session, "chat.postMessage", channel="CSALES", text=f"burst {n}")
+        enqueue(session, "chat.postMessage", channel="UOTHER", text="elsewhere")
+    dispatcher.start()
+    try:
+        slack.fake.wait_for("chat.postMessage", 4, timeout=10)
+    finally:
+        dispatcher.stop()
+    sales = [
+        c
+        for c in slack.fake.calls
+        if c["method"] == "chat.postMessage" and c["args"]["channel"] == "CSALES"
+    ]
+    assert [c["args"]["text"] for c in sales] == ["burst 0", "burst 1", "burst 2"]
+    gaps = [b["at"] - a["at"] for a, b in itertools.pairwise(sales)]
+    assert min(gaps) >= 0.28
+    other = next(c for c in slack.fake.calls if c["args"].get("channel") == "UOTHER")
+    assert other["at"] - sales[0]["at"] < 0.25  # another channel is not held up
+
+
+def test_a_crashed_dispatchers_claims_are_taken_over_once(
+    db: Database, slack: FakeSlackServer
+) -> None:
+    with db.session() as session:
+        for n in range(3):
+            enqueue(session, "chat.postMessage", channel=f"U{n}X", text=f"claimed {n}")
+    crashed = make_dispatcher(db, slack, lease=timedelta(seconds=1))
+    claimed = crashed._claim()  # claims the rows, then "dies" before sending
+    assert len(claimed) == 3
+    survivor = make_dispatcher(db, slack, lease=timedelta(seconds=1))
+    assert survivor.dispatch_once() == 0  # still leased to the crashed one
+    time.sleep(1.1)
+    survivor.start()
+    try:
+        slack.fake.wait_for("chat.postMessage", 3)
+        time.sleep(0.3)
+    finally:
+        survivor.stop()
+    assert sorted(texts(slack)) == ["claimed 0", "claimed 1", "claimed 2"]
+
+
+def test_two_dispatchers_share_the_work_without_repeats(
+    db: Database, slack: FakeSlackServer
+) -> None:
+    with db.session() as session:
+        for n in range(40):
+            enqueue(session, "chat.postMessage", channel=f"U{n:02d}X", text=f"n{n}")
+    first, second = make_dispatcher(db, slack, batch=5), make_dispatcher(db, slack, batch=5)
+    first.start()
+    second.start()
+    try:
+        slack.fake.wait_for("chat.postMessage", 40, timeout=20)
+        time.sleep(0.3)
+    finally:
+        first.stop()
+        second.stop()
+    assert sorted(texts(slack)) == sorted(f"n{n}" for n in range(40))

@@ -1,0 +1,55 @@
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.workhours import WorkingHours
+
+NY = ZoneInfo("America/New_York")
+KOLKATA = ZoneInfo("Asia/Kolkata")
+OFFICE = WorkingHours.parse("Mon-Fri 08:00-18:00")
+
+
+def test_friday_evening_lead_is_due_monday_morning() -> None:
+    friday = datetime(2026, 11, 20, 17, 55, tzinfo=NY)
+    due = OFFICE.add(friday, timedelta(minutes=15), NY)
+    assert due.astimezone(NY) == datetime(2026, 11, 23, 8, 10, tzinfo=NY)
+
+
+def test_same_instant_in_two_zones_is_due_at_different_times() -> None:
+    moment = datetime(2026, 11, 23, 13, 0, tzinfo=UTC)  # 08:00 in New York, 18:30 in Kolkata
+    assert OFFICE.add(moment, timedelta(minutes=15), NY) == moment + timedelta(minutes=15)
+    kolkata_due = OFFICE.add(moment, timedelta(minutes=15), KOLKATA).astimezone(KOLKATA)
+    assert kolkata_due == datetime(2026, 11, 24, 8, 15, tzinfo=KOLKATA)
+
+
+def test_night_is_not_working_time() -> None:
+    assert not OFFICE.is_working(datetime(2026, 11, 24, 3, 0, tzinfo=NY), NY)
+    assert OFFICE.is_working(datetime(2026, 11, 24, 9, 0, tzinfo=NY), NY)
+    assert not OFFICE.is_working(datetime(2026, 11, 22, 9, 0, tzinfo=NY), NY)  # Sunday
+
+
+def test_always() -> None:
+    always = WorkingHours.parse("always")
+    moment = datetime(2026, 11, 22, 3, 0, tzinfo=UTC)
+    assert always.add(moment, timedelta(minutes=5), NY) == moment + timedelta(minutes=5)
+
+
+def test_worked_between_skips_the_weekend() -> None:
+    friday = datetime(2026, 11, 20, 17, 0, tzinfo=NY)
+    monday = datetime(2026, 11, 23, 9, 0, tzinfo=NY)
+    assert OFFICE.worked_between(friday, monday, NY) == timedelta(hours=2)
+
+
+def test_daylight_saving_change() -> None:
+    # 2026-11-01: New York falls back at 02:00; the working day is still 08:00-18:00 local.
+    saturday = datetime(2026, 10, 31, 17, 0, tzinfo=NY)
+    due = OFFICE.add(saturday, timedelta(minutes=30), NY).astimezone(NY)
+    assert due == datetime(2026, 11, 2, 8, 30, tzinfo=NY)
+
+
+@pytest.mark.parametrize(
+    "spec", ["Mon,Wed,Fri 09:00-17:30", "sat-sun 10:00-14:00", "Mon-Sun 00:00-24:00"]
+)
+def test_parse_variants(spec: str) -> None:
+    assert WorkingHours.parse(spec).days
