@@ -77,6 +77,8 @@ class LeadInput:
     note: str | None = None
     created_at: datetime | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # The payload's own field names that were present: a re-sent lead changes only these.
+    present: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -169,6 +171,7 @@ def parse_lead(data: Any) -> LeadInput:
         except ValueError:
             raise FieldError("created_at", "is not an ISO 8601 date-time") from None
     lead.extra = {k: v for k, v in data.items() if k not in FIELDS}
+    lead.present = frozenset(k for k in data if k in FIELDS)
     return lead
 
 
@@ -236,8 +239,23 @@ def parse_csv(text: str) -> list[LeadInput]:
     return leads
 
 
-def is_hot(lead: Lead, threshold: int) -> bool:
-    return bool(lead.hot) or (lead.score is not None and lead.score >= threshold)
+# Which payload field(s) each stored column comes from.
+_COLUMN_FIELD = {
+    "name": {"name"},
+    "email": {"email"},
+    "company": {"company"},
+    "title": {"title"},
+    "phone": {"phone"},
+    "campaign_code": {"campaign"},
+    "campaign_id": {"campaign"},
+    "score": {"score"},
+    "hot_flag": {"hot"},
+    "owner_id": {"owner", "owner_email"},
+    "owner_email": {"owner_email"},
+    "source": {"source"},
+    "note": {"note"},
+    "extra": set(),
+}
 
 
 def owner_emails_to_resolve(leads: Iterable[LeadInput]) -> set[str]:
@@ -280,7 +298,7 @@ def save_leads(
             "campaign_code": item.campaign_code,
             "campaign_id": campaign.id if campaign else None,
             "score": item.score,
-            "hot": bool(item.hot_flag),
+            "hot_flag": item.hot_flag,
             "owner_id": owner,
             "owner_email": item.owner_email,
             "source": item.source,
@@ -296,17 +314,28 @@ def save_leads(
                 received_at=now,
                 **values,
             )
-            lead.hot = is_hot(lead, threshold)
+            lead.hot = bool(item.hot_flag) or (item.score is not None and item.score >= threshold)
             session.add(lead)
             existing[item.external_id] = lead
             result.accepted += 1
             result.hot += lead.hot
             result.changes.append(LeadChange(lead, True, None, lead.hot))
             continue
-        values["hot"] = bool(item.hot_flag) or (item.score is not None and item.score >= threshold)
+        if "campaign" not in item.present and lead.campaign_id is not None:
+            known = session.get(Campaign, lead.campaign_id)
+            if known is not None and known.hot_score is not None:
+                threshold = known.hot_score
+        values = {k: v for k, v in values.items() if _COLUMN_FIELD[k] & item.present}
+        if item.extra:
+            values["extra"] = {**lead.extra, **item.extra}
         if item.created_at is not None:
             values["created_at"] = item.created_at
         changed = {k: v for k, v in values.items() if getattr(lead, k) != v}
+        hot_flag = item.hot_flag if "hot" in item.present else lead.hot_flag
+        score = changed.get("score", lead.score) if "score" in item.present else lead.score
+        hot_now = bool(hot_flag) or (score is not None and score >= threshold)
+        if hot_now != lead.hot:
+            changed["hot"] = hot_now
         if not changed:
             result.duplicates += 1
             continue
@@ -325,7 +354,6 @@ __all__ = [
     "LeadChange",
     "LeadInput",
     "LeadValidationError",
-    "is_hot",
     "owner_emails_to_resolve",
     "parse_batch",
     "parse_csv",

@@ -166,6 +166,7 @@ class Lead(Base):
     )
     score: Mapped[int | None] = mapped_column(Integer)
     hot: Mapped[bool] = mapped_column(Boolean, default=False)
+    hot_flag: Mapped[bool | None] = mapped_column(Boolean)  # the source's own `hot`, if sent
     owner_id: Mapped[str | None] = mapped_column(String(32))
     owner_email: Mapped[str | None] = mapped_column(String(320))
     source: Mapped[str | None] = mapped_column(String(200))

@@ -76,5 +76,5 @@ def test_api_url_gets_a_trailing_slash() -> None:
 
 
 def test_require_names_the_missing_variable() -> None:
-    with pytest.raises(ConfigError, match="^SALES_CHANNEL: is not set"):
+    with pytest.raises(ConfigError, match=r"^SALES_CHANNEL: is not set"):
         require(load_settings({}), "sales_channel")

@@ -127,3 +127,32 @@ def test_csv_errors_name_lines() -> None:
         (3, "name"),
         (4, "hot"),
     ]
+
+
+def test_a_partial_resend_changes_only_what_it_carries(db: Database) -> None:
+    save(db, lead(score=90, company="Acme", email="ada@example.com", note="call me"))
+    result = save(db, {"id": "crm-1", "name": "Ada Lovelace", "title": "CTO"})
+    assert result.counts()["updated"] == 1
+    with db.session() as session:
+        stored = session.scalar(select(Lead))
+    assert (stored.company, stored.email, stored.note, stored.title) == (
+        "Acme",
+        "ada@example.com",
+        "call me",
+        "CTO",
+    )
+    assert stored.hot and stored.score == 90
+
+
+def test_a_resend_that_lowers_the_score_cools_the_lead(db: Database) -> None:
+    save(db, lead(score=90))
+    result = save(db, lead(score=20))
+    assert result.counts()["updated"] == 1
+    with db.session() as session:
+        assert session.scalar(select(Lead.hot)) is False
+
+
+def test_a_cold_lead_turning_hot_is_reported(db: Database) -> None:
+    save(db, lead(score=10))
+    result = save(db, lead(hot=True))
+    assert result.changes[0].became_hot

@@ -132,6 +132,7 @@ def upgrade() -> None:
     sa.Column('campaign_id', sa.Integer(), nullable=True),
     sa.Column('score', sa.Integer(), nullable=True),
     sa.Column('hot', sa.Boolean(), nullable=False),
+    sa.Column('hot_flag', sa.Boolean(), nullable=True),
     sa.Column('owner_id', sa.String(length=32), nullable=True),
     sa.Column('owner_email', sa.String(length=320), nullable=True),
     sa.Column('source', sa.String(length=200), nullable=True),
