@@ -1,11 +1,17 @@
-"""Home event listeners."""
+"""App Home: publish the user's Home tab when they open it."""
 
 from __future__ import annotations
 
 from slack_bolt import App
 
+from bot.home import publish_home
 from bot.services import Handoff
 
 
 def register(app: App, handoff: Handoff) -> None:
-    """Register the home event listeners."""
+    @app.event("app_home_opened")
+    def app_home_opened_callback(event: dict) -> None:
+        if event.get("tab", "home") != "home":
+            return
+        with handoff.db.session() as session:
+            publish_home(session, event["user"])

@@ -1,0 +1,29 @@
+"""Events API deliveries: Slack retries an event up to 3 times; each is handled once."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
+
+from bot.db import Database
+from bot.models import SlackEvent, utcnow
+
+
+def first_delivery(db: Database, event_id: str) -> bool:
+    """True the first time `event_id` is seen (recorded atomically), False for a retry."""
+    try:
+        with db.session() as session:
+            session.add(SlackEvent(event_id=event_id))
+    except IntegrityError:
+        return False
+    return True
+
+
+def forget_old_deliveries(db: Database, older_than: timedelta = timedelta(days=1)) -> int:
+    with db.session() as session:
+        result = session.execute(
+            delete(SlackEvent).where(SlackEvent.received_at < utcnow() - older_than)
+        )
+        return result.rowcount or 0

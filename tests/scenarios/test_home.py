@@ -1,0 +1,47 @@
+import time
+
+from bot.messages import validate_blocks
+from bot.models import Campaign, Lead
+from tests.support.fake_slack_server import FakeSlackServer
+from tests.support.running_app import RunningApp
+
+
+def test_opening_home_publishes_leads_and_campaigns(
+    running: RunningApp, slack: FakeSlackServer
+) -> None:
+    with running.handoff.db.session() as session:
+        session.add(Campaign(code="spring", name="Spring <!channel> webinar", offer="Free trial"))
+        session.add(Lead(external_id="h1", name="Ada & Co", hot=True, owner_id="UREP1"))
+        session.add(Lead(external_id="h2", name="Cold Carl", hot=False, owner_id="UREP1"))
+    response = running.slack.event({"type": "app_home_opened", "user": "UREP1", "tab": "home"})
+    assert response.status_code == 200
+    published = slack.fake.wait_for("views.publish")[0]
+    assert published["user_id"] == "UREP1"
+    view = published["view"]
+    validate_blocks(view["blocks"], 100)
+    text = str(view)
+    assert "Ada &amp; Co" in text and "Cold Carl" not in text
+    assert "Spring &lt;!channel&gt; webinar" in text
+    assert "as *rep*" in text
+
+
+def test_strangers_are_told_how_to_join(running: RunningApp, slack: FakeSlackServer) -> None:
+    running.slack.event({"type": "app_home_opened", "user": "UOUTSIDER", "tab": "home"})
+    view = slack.fake.wait_for("views.publish")[0]["view"]
+    assert "not on the Handoff team yet" in str(view)
+
+
+def test_messages_tab_is_ignored(running: RunningApp, slack: FakeSlackServer) -> None:
+    running.slack.event({"type": "app_home_opened", "user": "UREP1", "tab": "messages"})
+    running.slack.event({"type": "app_home_opened", "user": "UREP2", "tab": "home"}, event_id="Ev2")
+    published = slack.fake.wait_for("views.publish")
+    assert [p["user_id"] for p in published] == ["UREP2"]
+
+
+def test_a_retried_event_is_handled_once(running: RunningApp, slack: FakeSlackServer) -> None:
+    event = {"type": "app_home_opened", "user": "UREP1", "tab": "home"}
+    assert running.slack.event(event, event_id="EvSame").status_code == 200
+    assert running.slack.event(event, event_id="EvSame").status_code == 200
+    slack.fake.wait_for("views.publish")
+    time.sleep(0.3)
+    assert len(slack.fake.calls_to("views.publish")) == 1
