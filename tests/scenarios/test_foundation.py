@@ -42,7 +42,9 @@ def test_forged_slack_requests_are_refused(running: RunningApp) -> None:
     assert running.http.post(url, content=body).status_code == 401
     wrong = slack_headers("not-the-secret", body)
     assert running.http.post(url, content=body, headers=wrong).status_code == 401
-    stale = slack_headers(running.settings.slack_signing_secret, body, timestamp=int(time.time()) - 301)
+    stale = slack_headers(
+        running.settings.slack_signing_secret, body, timestamp=int(time.time()) - 301
+    )
     assert running.http.post(url, content=body, headers=stale).status_code == 401
     tampered = slack_headers(running.settings.slack_signing_secret, body)
     assert running.http.post(url, content=body + "x", headers=tampered).status_code == 401
@@ -167,3 +169,21 @@ def test_a_500_lead_batch_twice(running: RunningApp) -> None:
 def test_wrong_method(running: RunningApp) -> None:
     response = httpx.get(f"{running.url}/leads")
     assert response.status_code == 405
+
+
+def test_owner_email_is_matched_in_roster_then_slack(running: RunningApp, slack) -> None:  # type: ignore[no-untyped-def]
+    slack.fake.add_user("UNEWREP", "Nina New", email="nina@example.com")
+    response = running.post_leads(
+        [
+            lead(1, owner_email="rita@example.com"),
+            lead(2, owner_email="NINA@example.com"),
+            lead(3, owner_email="nobody@example.com"),
+            lead(4, owner="UREP2"),
+        ]
+    )
+    assert response.status_code == 202
+    with running.handoff.db.session() as session:
+        owners = dict(session.execute(select(Lead.external_id, Lead.owner_id)).all())
+    assert owners == {"crm-1": "UREP1", "crm-2": "UNEWREP", "crm-3": None, "crm-4": "UREP2"}
+    looked_up = [c["email"] for c in slack.fake.calls_to("users.lookupByEmail")]
+    assert sorted(looked_up) == ["nina@example.com", "nobody@example.com"]
