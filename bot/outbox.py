@@ -294,7 +294,14 @@ class Dispatcher:
             self._reschedule(row, paused, "rate limited")
             return
         with self.db.session() as session:
-            args = self._resolved_args(session, row)
+            if _superseded(session, row):
+                superseded = True
+            else:
+                superseded = False
+                args = self._resolved_args(session, row)
+        if superseded:
+            self._finish(row, "superseded")
+            return
         if args is None:
             self._finish(row, "failed", error="target message unknown")
             return
@@ -391,6 +398,20 @@ class Dispatcher:
                 _fail_dependents(session, row.key)
         if status == "sent":
             self._wake.set()
+
+
+def _superseded(session: Session, row: OutboxMessage) -> bool:
+    """An update is moot when a newer update of the same message is queued or sent: the newest
+    state wins even if an older update was held back by a retry."""
+    if row.method != "chat.update" or not row.target_key:
+        return False
+    newer = select(OutboxMessage.id).where(
+        OutboxMessage.target_key == row.target_key,
+        OutboxMessage.method == "chat.update",
+        OutboxMessage.id > row.id,
+        OutboxMessage.status.in_(("pending", "sent")),
+    )
+    return session.scalar(newer.limit(1)) is not None
 
 
 def _fail_dependents(session: Session, key: str) -> None:

@@ -206,3 +206,24 @@ def test_two_dispatchers_share_the_work_without_repeats(
         first.stop()
         second.stop()
     assert sorted(texts(slack)) == sorted(f"n{n}" for n in range(40))
+
+
+def test_an_older_update_never_overwrites_a_newer_one(db: Database, slack: FakeSlackServer) -> None:
+    dispatcher = make_dispatcher(db, slack)
+    with db.session() as session:
+        enqueue(session, "chat.postMessage", key="ann", channel="CSALES", text="v0")
+    dispatcher.start()
+    try:
+        slack.fake.wait_for("chat.postMessage", 1)
+        slack.fake.fail_next("chat.update", status=503)
+        with db.session() as session:
+            enqueue(session, "chat.update", target="ann", text="v1", blocks=[])
+        slack.fake.wait_for("chat.update", 1, status=503)
+        with db.session() as session:
+            enqueue(session, "chat.update", target="ann", text="v2", blocks=[])
+        slack.fake.wait_for("chat.update", 1)
+        time.sleep(2.5)  # past the first retry's backoff
+    finally:
+        dispatcher.stop()
+    assert [c["text"] for c in slack.fake.calls_to("chat.update")] == ["v2"]
+    assert statuses(db) == ["sent", "superseded", "sent"]
