@@ -9,9 +9,47 @@ from enum import StrEnum
 class CampaignIds(StrEnum):
     """The /campaign modal and the announcement's buttons."""
 
+    # The create/edit modal; every input's action_id is INPUT (unique within its block).
+    MODAL = "campaign_modal"
+    INPUT = "value"
+    NAME_BLOCK = "campaign_name"
+    CODE_BLOCK = "campaign_code"
+    AUDIENCE_BLOCK = "campaign_audience"
+    OFFER_BLOCK = "campaign_offer"
+    TALKING_POINTS_BLOCK = "campaign_talking_points"
+    LANDING_URL_BLOCK = "campaign_landing_url"
+    STARTS_BLOCK = "campaign_starts_on"
+    ENDS_BLOCK = "campaign_ends_on"
+    HOT_SCORE_BLOCK = "campaign_hot_score"
+    # The announcement in the sales channel; the button's value is the campaign's id.
+    ANNOUNCEMENT_ACTIONS = "campaign_announcement_actions"
+    GOT_IT = "campaign_got_it"
+
 
 class LeadIds(StrEnum):
     """Lead alerts, the claim message, /leads and the manager escalation."""
+
+    # Buttons on an alert, the claim message and /leads rows; `value` is the lead's id.
+    CLAIM = "lead_claim"
+    ACK = "lead_ack"
+    CONTACTED = "lead_contacted"
+    SNOOZE = "lead_snooze"  # a static_select; each option's value is "<lead id>:<length>"
+    NOT_FIT = "lead_not_fit"
+    REASSIGN = "lead_reassign"
+    # block_id prefixes of the buttons' actions block: "<prefix>:<lead id>".
+    ALERT_ACTIONS = "lead_alert_actions"
+    CLAIM_ACTIONS = "lead_claim_actions"
+    LIST_ACTIONS = "lead_list_actions"
+    # The "Not a fit" modal.
+    NOT_FIT_VIEW = "lead_not_fit_view"
+    NOT_FIT_REASON_BLOCK = "not_fit_reason"
+    NOT_FIT_REASON = "reason"
+    NOT_FIT_NOTE_BLOCK = "not_fit_note"
+    NOT_FIT_NOTE = "note"
+    # The "Reassign" modal.
+    REASSIGN_VIEW = "lead_reassign_view"
+    REASSIGN_TO_BLOCK = "reassign_to"
+    REASSIGN_TO = "rep"
 
 
 class FeedbackIds(StrEnum):
@@ -19,3 +57,22 @@ class FeedbackIds(StrEnum):
 
     # The "Feedback" button on a lead alert (rendered by the alerts, handled by feedback).
     LEAD_FEEDBACK_BUTTON = "lead_feedback"
+
+
+class DigestIds(StrEnum):
+    """The managers' daily digest and `/leads stale` (Reassign reuses LeadIds.REASSIGN)."""
+
+    # "Nudge" on a rep's row; `value` is the rep's Slack user id.
+    NUDGE = "digest_nudge"
+    # block_id prefixes: "<prefix>:<rep id>" for a rep's row, "<prefix>:<lead id>" for a lead.
+    REP_BLOCK = "digest_rep"
+    LEAD_BLOCK = "digest_lead"
+
+
+class LadderIds(StrEnum):
+    """The escalation to a rep's manager (its Reassign button is LeadIds.REASSIGN)."""
+
+    # "Nudge": DMs the rep; `value` is "<lead id>:<cycle>".
+    NUDGE = "ladder_nudge"
+    # block_id prefix of the escalation's actions block: "<prefix>:<lead id>".
+    ESCALATION_ACTIONS = "lead_escalation_actions"

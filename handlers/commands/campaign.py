@@ -1,11 +1,34 @@
-"""Campaign command listeners."""
+"""`/campaign`: the create/edit modal (marketers and admins) and the ephemeral subcommands."""
 
 from __future__ import annotations
 
-from slack_bolt import App
+from slack_bolt import Ack, App, Respond
 
+from bot import campaigns
 from bot.services import Handoff
 
 
 def register(app: App, handoff: Handoff) -> None:
-    """Register the campaign command listeners."""
+    sales_channel = handoff.settings.sales_channel or ""
+
+    @app.command("/campaign")
+    def campaign_callback(ack: Ack, command: dict, respond: Respond) -> None:
+        ack()
+        request = campaigns.parse_command(command.get("text"))
+        user_id = command["user_id"]
+        if request.action in ("new", "edit"):
+            # The role check and the campaign lookup come first; the modal opens at once after.
+            with handoff.db.session() as session:
+                form = campaigns.open_form(
+                    session, request, user_id=user_id, response_url=command.get("response_url")
+                )
+            if isinstance(form, dict):
+                handoff.client.views_open(trigger_id=command["trigger_id"], view=form)
+                return
+            reply = form
+        else:
+            with handoff.db.session() as session:
+                reply = campaigns.command_reply(
+                    session, request, user_id=user_id, sales_channel=sales_channel
+                )
+        respond(**reply.as_args(), response_type="ephemeral")

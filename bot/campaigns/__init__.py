@@ -1,0 +1,69 @@
+"""Campaign briefs: the /campaign modal, the announcement to sales, reads, stats and the end.
+
+form.py     the modal's fields and the checks that need no database
+service.py  saving, announcing, "Got it" reads, ending, lead linking
+stats.py    `/campaign stats` numbers as a dataclass
+replies.py  the subcommands and their ephemeral answers
+confirm.py  the marketer's confirmation with the announcement's permalink
+"""
+
+from bot.campaigns.confirm import announcement_permalink, confirmation
+from bot.campaigns.form import CampaignForm, FormMetadata, modal_view, suggest_code
+from bot.campaigns.replies import (
+    CampaignCommand,
+    command_reply,
+    help_message,
+    notice,
+    open_form,
+    parse_command,
+    stats_message,
+)
+from bot.campaigns.service import (
+    EndResult,
+    ReadCount,
+    ReadResult,
+    SaveResult,
+    active_campaigns,
+    announcement,
+    announcement_key,
+    can_manage,
+    end_campaign,
+    find_by_code,
+    link_waiting_leads,
+    read_count,
+    record_read,
+    save_campaign,
+)
+from bot.campaigns.stats import CampaignStats, campaign_stats
+
+__all__ = [
+    "CampaignCommand",
+    "CampaignForm",
+    "CampaignStats",
+    "EndResult",
+    "FormMetadata",
+    "ReadCount",
+    "ReadResult",
+    "SaveResult",
+    "active_campaigns",
+    "announcement",
+    "announcement_key",
+    "announcement_permalink",
+    "campaign_stats",
+    "can_manage",
+    "command_reply",
+    "confirmation",
+    "end_campaign",
+    "find_by_code",
+    "help_message",
+    "link_waiting_leads",
+    "modal_view",
+    "notice",
+    "open_form",
+    "parse_command",
+    "read_count",
+    "record_read",
+    "save_campaign",
+    "stats_message",
+    "suggest_code",
+]

@@ -1,0 +1,110 @@
+"""What `/campaign` answers: the subcommands, parsed, and their ephemeral replies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from bot.campaigns.form import CampaignForm, FormMetadata, modal_view
+from bot.campaigns.service import active_campaigns, can_manage, end_campaign, find_by_code
+from bot.campaigns.stats import campaign_stats
+from bot.durations import format_duration
+from bot.messages import Message, render_message
+
+SUBCOMMANDS = ("list", "stats", "edit", "end", "help")
+NEEDS_CODE = ("stats", "edit", "end")
+EXAMPLE_CODE = "spring-webinar"
+
+
+@dataclass(frozen=True)
+class CampaignCommand:
+    action: str  # "new", one of SUBCOMMANDS, or "unknown"
+    code: str = ""
+    typed: str = ""  # the unknown subcommand, as typed
+
+
+def parse_command(text: str | None) -> CampaignCommand:
+    """`/campaign [list | stats CODE | edit CODE | end CODE | help]`; codes may hold spaces."""
+    words = (text or "").strip().split(maxsplit=1)
+    if not words:
+        return CampaignCommand("new")
+    word, rest = words[0].lower(), (words[1].strip() if len(words) > 1 else "")
+    if word == "new" and not rest:
+        return CampaignCommand("new")
+    if word in SUBCOMMANDS:
+        return CampaignCommand(word, rest)
+    return CampaignCommand("unknown", rest, typed=words[0])
+
+
+def notice(kind: str, **context: Any) -> Message:
+    """A short ephemeral answer; its wording lives in templates/campaign_notice.json.j2."""
+    return render_message("campaign_notice", kind=kind, **context)
+
+
+def help_message(session: Session, problem: str | None = None, **context: Any) -> Message:
+    """The usage, optionally after what was wrong (`unknown_subcommand`, `missing_code`,
+    `unknown_code`), with an example built from a real campaign code when there is one."""
+    active = active_campaigns(session)
+    example = active[0].code if active else EXAMPLE_CODE
+    context.setdefault("typed", "")
+    context.setdefault("code", "")
+    context.setdefault("subcommand", "")
+    return render_message("campaign_help", problem=problem, example=example, **context)
+
+
+def open_form(
+    session: Session, request: CampaignCommand, *, user_id: str, response_url: str | None
+) -> dict[str, Any] | Message:
+    """The modal to open for `/campaign` or `/campaign edit CODE`, or the reply instead."""
+    if not can_manage(session, user_id):
+        return notice("refused")
+    if request.action == "new":
+        return modal_view(CampaignForm(), FormMetadata(None, response_url))
+    if not request.code:
+        return help_message(session, "missing_code", subcommand=request.action)
+    campaign = find_by_code(session, request.code)
+    if campaign is None:
+        return help_message(session, "unknown_code", code=request.code)
+    return modal_view(CampaignForm.from_campaign(campaign), FormMetadata(campaign.id, response_url))
+
+
+def command_reply(
+    session: Session, request: CampaignCommand, *, user_id: str, sales_channel: str
+) -> Message:
+    """The answer to every subcommand that opens no modal."""
+    if request.action == "list":
+        return render_message("campaign_list", campaigns=active_campaigns(session))
+    if request.action == "help":
+        return help_message(session)
+    if request.action == "unknown":
+        return help_message(session, "unknown_subcommand", typed=request.typed)
+    if request.action == "end" and not can_manage(session, user_id):
+        return notice("refused")
+    if not request.code:
+        return help_message(session, "missing_code", subcommand=request.action)
+    if request.action == "stats":
+        return stats_message(session, request.code)
+    if request.action == "end":
+        ended = end_campaign(
+            session, code=request.code, user_id=user_id, sales_channel=sales_channel
+        )
+        if ended.outcome == "unknown":
+            return help_message(session, "unknown_code", code=request.code)
+        return notice(ended.outcome, campaign=ended.campaign, channel_id=sales_channel)
+    return help_message(session, "unknown_subcommand", typed=request.action)
+
+
+def stats_message(session: Session, code: str) -> Message:
+    campaign = find_by_code(session, code)
+    if campaign is None:
+        return help_message(session, "unknown_code", code=code)
+    stats = campaign_stats(session, campaign)
+    median = stats.median_first_touch
+    return render_message(
+        "campaign_stats",
+        campaign=campaign,
+        stats=stats,
+        median=format_duration(median) if median is not None else None,
+    )
