@@ -21,6 +21,7 @@ def build_bolt_app(handoff: Handoff) -> App:
         raise_error_for_unhandled_request=False,
     )
     register_listeners(app, handoff)
+    errors.guard_listeners(app)
     return app
 
 
