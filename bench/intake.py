@@ -20,11 +20,11 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.db import Database  # noqa: E402
-from bot.models import Lead, utcnow  # noqa: E402
-from bot.signing import sign_body  # noqa: E402
-from tests.support.app_process import AppProcess, app_env  # noqa: E402
-from tests.support.fake_slack_server import FakeSlackServer  # noqa: E402
+from bot.db import Database
+from bot.models import Lead, utcnow
+from bot.signing import sign_body
+from tests.support.app_process import AppProcess, app_env
+from tests.support.fake_slack_server import FakeSlackServer
 
 SINGLE_POSTS = 1500
 BATCHES = 10

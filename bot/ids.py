@@ -57,6 +57,17 @@ class FeedbackIds(StrEnum):
 
     # The "Feedback" button on a lead alert (rendered by the alerts, handled by feedback).
     LEAD_FEEDBACK_BUTTON = "lead_feedback"
+    # The modal it opens; private_metadata is JSON {"lead": id, "url": response_url}.
+    LEAD_VIEW = "feedback_lead_view"
+    TEXT_BLOCK = "feedback_text"
+    INPUT = "value"  # every input's action_id (unique within its block)
+    # "Reply to rep" on the marketing post; `value` is the feedback's id.
+    REPLY = "feedback_reply"
+    # block_id prefix of the post's actions block: "<prefix>:<feedback id>".
+    POST_ACTIONS = "feedback_post_actions"
+    # The reply modal; private_metadata is the feedback's id.
+    REPLY_VIEW = "feedback_reply_view"
+    REPLY_BLOCK = "feedback_reply_text"
 
 
 class DigestIds(StrEnum):

@@ -184,6 +184,8 @@ class Lead(Base):
     # The ladder: the clock starts at `clock_started_at`; `next_due_at` is the next step's time.
     clock_started_at: Mapped[datetime | None]
     ladder_step: Mapped[int] = mapped_column(Integer, default=0)
+    # Which run of the clock this is (a snooze that ends or a reassignment starts a new one).
+    ladder_cycle: Mapped[int] = mapped_column(Integer, default=0)
     next_due_at: Mapped[datetime | None]
     alerted_at: Mapped[datetime | None]
 
@@ -224,6 +226,8 @@ class Ping(Base):
     cycle: Mapped[int] = mapped_column(Integer, default=0)
     recipient_id: Mapped[str] = mapped_column(String(32))
     sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A reminder past the noise budget, listed in the hourly summary instead of sent alone.
+    folded: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class Digest(Base):

@@ -14,10 +14,12 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
 from bot import leads as lead_intake
+from bot.alerts import lead_listener as alert_listener
 from bot.config import Settings
 from bot.db import Database
 from bot.outbox import Dispatcher
 from bot.people import SlackDirectory
+from bot.scheduler import Scheduler, build_scheduler
 from bot.slack_api import make_client
 
 log = logging.getLogger(__name__)
@@ -33,6 +35,7 @@ class Handoff:
     directory: SlackDirectory
     dispatcher: Dispatcher
     lead_listeners: list[LeadListener] = field(default_factory=list)
+    scheduler: Scheduler = field(default_factory=Scheduler)
 
     @classmethod
     def build(cls, settings: Settings, *, db: Database | None = None) -> Handoff:
@@ -42,7 +45,10 @@ class Handoff:
             db, client, ttl=settings.user_cache_ttl, default_tz=settings.default_timezone
         )
         dispatcher = Dispatcher(db, client, channel_interval=settings.channel_post_interval)
-        return cls(settings, db, client, directory, dispatcher)
+        scheduler = build_scheduler(settings, db, directory)
+        handoff = cls(settings, db, client, directory, dispatcher, scheduler=scheduler)
+        handoff.lead_listeners.append(alert_listener(settings, directory))
+        return handoff
 
     def receive_leads(self, leads: list[lead_intake.LeadInput]) -> lead_intake.IntakeResult:
         """Store a validated batch and let listeners (alerts) react in the same transaction."""
@@ -61,8 +67,10 @@ class Handoff:
 
     def start(self) -> None:
         self.dispatcher.start()
+        self.scheduler.start()
 
     def stop(self) -> None:
+        self.scheduler.stop()
         self.dispatcher.stop()
         self.db.dispose()
 

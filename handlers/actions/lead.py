@@ -1,11 +1,110 @@
-"""Lead action listeners."""
+"""Buttons on lead alerts, the sales-channel claim message and `/leads` rows."""
 
 from __future__ import annotations
 
-from slack_bolt import App
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
 
+from slack_bolt import Ack, App
+from slack_bolt.context.respond import Respond
+
+from bot.alerts import actions
+from bot.alerts.listing import leads_list
+from bot.alerts.modals import Origin, not_fit_view, reassign_view
+from bot.errors import UserError
+from bot.ids import LeadIds
+from bot.models import utcnow
 from bot.services import Handoff
 
 
+def lead_id(value: str) -> int:
+    """The lead id at the start of a button's or option's value."""
+    try:
+        return int(str(value).split(":", 1)[0])
+    except ValueError:
+        raise UserError("That button is out of date; `/leads` shows fresh ones.") from None
+
+
+def in_list(action: dict[str, Any]) -> bool:
+    return str(action.get("block_id", "")).startswith(f"{LeadIds.LIST_ACTIONS}:")
+
+
+def origin_of(body: dict[str, Any], action: dict[str, Any]) -> Origin:
+    """The lead a modal button is about, and the /leads list to refresh when it was there."""
+    return Origin(lead_id(action["value"]), body.get("response_url") if in_list(action) else None)
+
+
+@contextmanager
+def told(respond: Respond) -> Iterator[None]:
+    """Answer a UserError with an ephemeral reply here rather than raising it to the error
+    boundary: slack_bolt 1.30 (thread_runner.py) forgets an earlier ack() when a listener raises
+    soon after it, and Slack then gets HTTP 404 after 3 s instead of 200."""
+    try:
+        yield
+    except UserError as problem:
+        respond(text=problem.message, response_type="ephemeral", replace_original=False)
+
+
 def register(app: App, handoff: Handoff) -> None:
-    """Register the lead action listeners."""
+    settings, directory = handoff.settings, handoff.directory
+
+    def act(
+        body: dict, action: dict, respond: Respond, do: Callable[..., object], **kwargs: Any
+    ) -> None:
+        """Run `do` (from bot.alerts.actions) on the clicked lead. The alert updates itself
+        through the outbox; a /leads list is redrawn in place."""
+        user = body["user"]["id"]
+        value = action.get("value") or (action.get("selected_option") or {}).get("value", "")
+        with told(respond):
+            with handoff.db.session() as session:
+                do(session, lead_id(value), user, now=utcnow(), **kwargs)
+            if in_list(action):
+                with handoff.db.session() as session:
+                    fresh = leads_list(session, user, now=utcnow())
+                respond(replace_original=True, **fresh.as_args())
+
+    @app.action(LeadIds.CLAIM)
+    def claim_callback(ack: Ack, body: dict, action: dict, respond: Respond) -> None:
+        ack()
+        act(body, action, respond, actions.claim, settings=settings, directory=directory)
+
+    @app.action(LeadIds.ACK)
+    def ack_callback(ack: Ack, body: dict, action: dict, respond: Respond) -> None:
+        ack()
+        act(body, action, respond, actions.acknowledge)
+
+    @app.action(LeadIds.CONTACTED)
+    def contacted_callback(ack: Ack, body: dict, action: dict, respond: Respond) -> None:
+        ack()
+        act(body, action, respond, actions.mark_contacted)
+
+    @app.action(LeadIds.SNOOZE)
+    def snooze_callback(ack: Ack, body: dict, action: dict, respond: Respond) -> None:
+        ack()
+        choice = (action.get("selected_option") or {}).get("value", "").partition(":")[2]
+        act(
+            body,
+            action,
+            respond,
+            actions.snooze,
+            choice=choice,
+            settings=settings,
+            directory=directory,
+        )
+
+    @app.action(LeadIds.NOT_FIT)
+    def not_fit_callback(ack: Ack, body: dict, action: dict, respond: Respond) -> None:
+        ack()
+        with told(respond):
+            with handoff.db.session() as session:
+                view = not_fit_view(session, origin_of(body, action), body["user"]["id"])
+            handoff.client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    @app.action(LeadIds.REASSIGN)
+    def reassign_callback(ack: Ack, body: dict, action: dict, respond: Respond) -> None:
+        ack()
+        with told(respond):
+            with handoff.db.session() as session:
+                view = reassign_view(session, origin_of(body, action), body["user"]["id"])
+            handoff.client.views_open(trigger_id=body["trigger_id"], view=view)

@@ -1,11 +1,24 @@
-"""Leads command listeners."""
+"""`/leads`: the caller's open hot leads, ephemeral, with the alert's buttons."""
 
 from __future__ import annotations
 
-from slack_bolt import App
+from slack_bolt import Ack, App
+from slack_bolt.context.respond import Respond
 
+from bot.alerts.listing import leads_list
+from bot.models import utcnow
 from bot.services import Handoff
+
+USAGE = "Usage: `/leads` shows your open hot leads, oldest first, with their buttons."
 
 
 def register(app: App, handoff: Handoff) -> None:
-    """Register the leads command listeners."""
+    @app.command("/leads")
+    def leads_callback(ack: Ack, command: dict, respond: Respond) -> None:
+        ack()
+        if (command.get("text") or "").strip():
+            respond(text=USAGE, response_type="ephemeral")
+            return
+        with handoff.db.session() as session:
+            message = leads_list(session, command["user_id"], now=utcnow())
+        respond(response_type="ephemeral", **message.as_args())

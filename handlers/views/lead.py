@@ -1,11 +1,81 @@
-"""Lead view listeners."""
+"""The "Not a fit" and "Reassign" modals' submissions. Problems keep the modal open with the
+user's input and a message on the field; success closes it and updates the alert."""
 
 from __future__ import annotations
 
-from slack_bolt import App
+from collections.abc import Callable
 
+from slack_bolt import Ack, App
+from slack_bolt.context.respond import Respond
+from sqlalchemy.orm import Session
+
+from bot.alerts import actions
+from bot.alerts.listing import leads_list
+from bot.alerts.modals import Origin, selected, typed
+from bot.alerts.render import reason_label
+from bot.errors import UserError
+from bot.ids import LeadIds
+from bot.models import utcnow
 from bot.services import Handoff
+
+Change = Callable[[Session, Origin, str], object]
 
 
 def register(app: App, handoff: Handoff) -> None:
-    """Register the lead view listeners."""
+    settings, directory = handoff.settings, handoff.directory
+
+    def submit(
+        ack: Ack,
+        body: dict,
+        view: dict,
+        block: str,
+        change: Callable[[Session, Origin, str], object],
+    ) -> None:
+        user = body["user"]["id"]
+        try:
+            origin = Origin.load(view.get("private_metadata", ""))
+            with handoff.db.session() as session:
+                change(session, origin, user)
+        except UserError as problem:
+            ack(response_action="errors", errors={block: problem.message})
+            return
+        ack()
+        if origin.list_url:  # opened from /leads: show the list as it is now
+            with handoff.db.session() as session:
+                fresh = leads_list(session, user, now=utcnow())
+            Respond(response_url=origin.list_url)(replace_original=True, **fresh.as_args())
+
+    @app.view(LeadIds.NOT_FIT_VIEW)
+    def not_fit_submitted(ack: Ack, body: dict, view: dict) -> None:
+        values = view["state"]["values"]
+        reason = selected(values, LeadIds.NOT_FIT_REASON_BLOCK, LeadIds.NOT_FIT_REASON)
+        if reason is None or reason_label(reason) is None:
+            ack(response_action="errors", errors={LeadIds.NOT_FIT_REASON_BLOCK: "Pick a reason."})
+            return
+        note = typed(values, LeadIds.NOT_FIT_NOTE_BLOCK, LeadIds.NOT_FIT_NOTE)
+        submit(
+            ack,
+            body,
+            view,
+            LeadIds.NOT_FIT_REASON_BLOCK,
+            lambda s, origin, user: actions.mark_not_fit(
+                s, origin.lead_id, user, reason=reason, note=note, settings=settings, now=utcnow()
+            ),
+        )
+
+    @app.view(LeadIds.REASSIGN_VIEW)
+    def reassign_submitted(ack: Ack, body: dict, view: dict) -> None:
+        values = view["state"]["values"]
+        rep = selected(values, LeadIds.REASSIGN_TO_BLOCK, LeadIds.REASSIGN_TO)
+        if rep is None:
+            ack(response_action="errors", errors={LeadIds.REASSIGN_TO_BLOCK: "Pick a rep."})
+            return
+        submit(
+            ack,
+            body,
+            view,
+            LeadIds.REASSIGN_TO_BLOCK,
+            lambda s, origin, user: actions.reassign(
+                s, origin.lead_id, user, rep, settings=settings, directory=directory, now=utcnow()
+            ),
+        )

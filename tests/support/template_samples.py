@@ -333,3 +333,214 @@ def lead_reassign_modal(hostile: str) -> dict[str, Any]:
 
     reps = [Person(slack_id=f"UREP{n}", name=hostile, role="rep") for n in range(100)]
     return reassign_context(hostile_lead(hostile), reps, Origin(42))
+
+
+# -- the ladder (reminders, the noise-budget summary, escalations, nudges) -----------------
+
+
+def _ladder_line(hostile: str, **changes: Any) -> Any:
+    from bot.ladder_pings import LeadLine
+
+    lead = hostile_lead(hostile, **changes)
+    return LeadLine(lead, hostile_campaign(hostile), "2d 14h")
+
+
+for _threaded in (True, False):
+    sample("lead_reminder", name=f"reminder_threaded_{_threaded}")(
+        lambda hostile, _t=_threaded: {"item": _ladder_line(hostile), "threaded": _t}
+    )
+sample("lead_reminder", name="reminder_plain_contact")(
+    lambda hostile: {
+        "item": _ladder_line(hostile, email="ada@example.com", phone="+1 555 0100"),
+        "threaded": False,
+    }
+)
+sample("lead_ping_summary")(
+    lambda hostile: {"items": [_ladder_line(hostile, id=n) for n in range(80)], "budget": 20}
+)
+
+
+def _escalation(hostile: str, **kw: Any) -> dict[str, Any]:
+    from bot.ladder_pings import escalation_context
+
+    return escalation_context(_ladder_line(hostile, email="ada@example.com"), 3, **kw)
+
+
+sample("lead_escalation", name="escalation_to_manager")(
+    lambda hostile: _escalation(hostile, in_channel=False)
+)
+sample("lead_escalation", name="escalation_in_channel_nudged")(
+    lambda hostile: _escalation(hostile, in_channel=True, nudged_by="UMGR1", nudged_at=MOMENT)
+)
+sample("lead_escalation", name="escalation_no_campaign")(
+    lambda hostile: {
+        **_escalation(hostile, in_channel=False),
+        "item": _ladder_line(hostile, email=None, phone=None, score=None, source=None),
+    }
+)
+sample("lead_escalation_nudge")(lambda hostile: {"item": _ladder_line(hostile), "actor": "UMGR1"})
+sample("lead_escalation_nudged")(lambda hostile: {"item": _ladder_line(hostile), "owner": "UREP1"})
+
+
+# -- feedback -------------------------------------------------------------------------------
+
+
+def hostile_feedback(hostile: str, **changes: Any) -> Any:
+    from bot.models import Feedback
+
+    values: dict[str, Any] = {
+        "id": 9,
+        "campaign_id": 7,
+        "campaign_inferred": False,
+        "lead_id": None,
+        "author_id": "UREP1",
+        "kind": "rep",
+        "text": hostile,
+        "tags": ["pricing", "competitor"],
+        "created_at": MOMENT,
+        "reply_text": None,
+        "replied_by": None,
+        "replied_at": None,
+    }
+    values.update(changes)
+    return Feedback(**values)
+
+
+def _answered(hostile: str, **changes: Any) -> Any:
+    return hostile_feedback(
+        hostile, reply_text=hostile, replied_by="UMKT1", replied_at=MOMENT, **changes
+    )
+
+
+@sample("feedback_post")
+def feedback_post_explicit(hostile: str) -> dict[str, Any]:
+    from bot.feedback.service import post_context
+
+    return post_context(hostile_feedback(hostile), hostile_campaign(hostile), None)
+
+
+@sample("feedback_post")
+def feedback_post_inferred_answered(hostile: str) -> dict[str, Any]:
+    from bot.feedback.service import post_context
+
+    feedback = _answered(hostile, campaign_inferred=True, text=f"first {hostile}\nsecond")
+    return post_context(feedback, hostile_campaign(hostile), None)
+
+
+@sample("feedback_post")
+def feedback_post_lead_quality(hostile: str) -> dict[str, Any]:
+    from bot.feedback.service import post_context
+
+    feedback = hostile_feedback(hostile, kind="lead_quality", tags=["no_budget"], lead_id=42)
+    return post_context(feedback, hostile_campaign(hostile), hostile_lead(hostile))
+
+
+@sample("feedback_post")
+def feedback_post_no_campaign(hostile: str) -> dict[str, Any]:
+    from bot.feedback.service import post_context
+
+    return post_context(hostile_feedback(hostile, campaign_id=None, tags=[]), None, None)
+
+
+@sample("feedback_reply_dm")
+def feedback_reply_dm_on_lead(hostile: str) -> dict[str, Any]:
+    from bot.feedback.service import post_context
+
+    feedback = _answered(hostile, lead_id=42)
+    return post_context(feedback, hostile_campaign(hostile), hostile_lead(hostile))
+
+
+@sample("feedback_reply_dm")
+def feedback_reply_dm_no_campaign(hostile: str) -> dict[str, Any]:
+    from bot.feedback.service import post_context
+
+    return post_context(_answered(hostile, campaign_id=None), None, None)
+
+
+@sample("feedback_reply_modal", "view")
+def feedback_reply_modal(hostile: str) -> dict[str, Any]:
+    from bot.feedback.replies import REPLY_LIMIT
+    from bot.feedback.service import post_context
+
+    context = post_context(hostile_feedback(hostile), hostile_campaign(hostile), None)
+    return {**context, "limit": REPLY_LIMIT}
+
+
+@sample("feedback_lead_modal", "view")
+def feedback_lead_modal_with_campaign(hostile: str) -> dict[str, Any]:
+    from bot.feedback.lead import LeadOrigin, lead_modal_context
+
+    origin = LeadOrigin(42, "https://hooks.slack.com/actions/T1/2/x")
+    return lead_modal_context(hostile_lead(hostile), hostile_campaign(hostile), origin)
+
+
+@sample("feedback_lead_modal", "view")
+def feedback_lead_modal_without_campaign(hostile: str) -> dict[str, Any]:
+    from bot.feedback.lead import LeadOrigin, lead_modal_context
+
+    return lead_modal_context(hostile_lead(hostile, company=None), None, LeadOrigin(42))
+
+
+sample("feedback_notice", user_text=False, name="feedback_usage")(
+    lambda hostile: _feedback_notice("usage", "")
+)
+for _kind in ("too_long", "not_on_roster", "not_configured", "failed"):
+    sample("feedback_notice", name=f"feedback_{_kind}")(
+        lambda hostile, _k=_kind: _feedback_notice(_k, hostile)
+    )
+sample("feedback_notice", name="feedback_no_text")(
+    lambda hostile: _feedback_notice("no_text", hostile, code=hostile)
+)
+sample("feedback_notice", name="feedback_sent_inferred")(
+    lambda hostile: _feedback_sent(hostile, hostile_campaign(hostile), hostile, "https://x.test/p1")
+)
+sample("feedback_notice", user_text=False, name="feedback_sent_shortly")(
+    lambda hostile: _feedback_sent(hostile, None, None, None)
+)
+
+
+def _feedback_notice(kind: str, hostile: str, **context: Any) -> dict[str, Any]:
+    from bot.feedback.text import MAX_LENGTH, TAGS, give_back
+
+    return {
+        "kind": kind,
+        "typed": give_back(hostile),
+        "length": len(hostile),
+        "limit": MAX_LENGTH,
+        "example": "/feedback spring #pricing Too expensive",
+        "tags": TAGS,
+        "campaign": None,
+        "inferred_from": None,
+        "permalink": None,
+        "channel_id": "CMARKETING",
+        "sent_tags": [],
+        "code": None,
+        "error_id": "1a2b3c4d",
+        **context,
+    }
+
+
+def _feedback_sent(hostile: str, campaign: Any, inferred: str | None, link: str | None) -> Any:
+    return _feedback_notice(
+        "sent",
+        "",
+        campaign=campaign,
+        inferred_from=inferred,
+        permalink=link,
+        sent_tags=["pricing", "praise"],
+    )
+
+
+@sample("campaign_stats")
+def campaign_stats_with_feedback(hostile: str) -> dict[str, Any]:
+    from bot.feedback.summary import FeedbackSummary
+
+    latest = [
+        hostile_feedback(hostile),
+        _answered(hostile, kind="lead_quality", tags=["spam"]),
+        hostile_feedback(hostile, tags=[]),
+    ]
+    summary = FeedbackSummary(
+        12, {"pricing": 5, "competitor": 2, "praise": 1}, latest, lead_quality=4
+    )
+    return {**campaign_stats_ended(hostile), "feedback": summary}

@@ -148,6 +148,7 @@ def upgrade() -> None:
     sa.Column('snoozed_until', bot.models.UTCDateTime(), nullable=True),
     sa.Column('clock_started_at', bot.models.UTCDateTime(), nullable=True),
     sa.Column('ladder_step', sa.Integer(), nullable=False),
+    sa.Column('ladder_cycle', sa.Integer(), nullable=False),
     sa.Column('next_due_at', bot.models.UTCDateTime(), nullable=True),
     sa.Column('alerted_at', bot.models.UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], name=op.f('fk_leads_campaign_id_campaigns'), ondelete='SET NULL'),
@@ -187,6 +188,7 @@ def upgrade() -> None:
     sa.Column('cycle', sa.Integer(), nullable=False),
     sa.Column('recipient_id', sa.String(length=32), nullable=False),
     sa.Column('sent_at', bot.models.UTCDateTime(), nullable=False),
+    sa.Column('folded', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['lead_id'], ['leads.id'], name=op.f('fk_pings_lead_id_leads'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_pings')),
     sa.UniqueConstraint('lead_id', 'step', 'cycle', name=op.f('uq_pings_lead_id'))

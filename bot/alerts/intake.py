@@ -1,0 +1,53 @@
+"""The lead listener: what a stored or updated lead means for alerts, inside the intake
+transaction (so the alert is committed with the lead and the outbox wakes on that commit)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy.orm import Session
+
+from bot import ladder
+from bot.alerts.notify import announce, hand_over
+from bot.config import Settings
+from bot.leads import LeadChange
+from bot.models import utcnow
+from bot.people import SlackDirectory
+
+
+def on_lead_change(
+    session: Session, change: LeadChange, *, settings: Settings, directory: SlackDirectory
+) -> None:
+    """New hot lead: alert its owner (or offer it in SALES_CHANNEL). Re-sent lead: no new
+    alert, unless it just turned hot (alerted once) or its owner changed (a reassignment).
+    Cold leads are never alerted."""
+    lead = change.lead
+    if not lead.hot:
+        if lead.next_due_at is not None:  # it cooled down: nothing to remind anyone about
+            ladder.stop_clock(lead)
+        return
+    now = utcnow()
+    moved = not change.created and lead.owner_id != change.previous_owner
+    if moved:
+        hand_over(
+            session,
+            lead,
+            change.previous_owner,
+            by=None,
+            settings=settings,
+            directory=directory,
+            now=now,
+        )
+    elif change.created or change.became_hot:
+        announce(session, lead, settings=settings, directory=directory, now=now)
+
+
+def lead_listener(
+    settings: Settings, directory: SlackDirectory
+) -> Callable[[Session, LeadChange], None]:
+    """The listener `Handoff.build` registers in `lead_listeners`."""
+
+    def listener(session: Session, change: LeadChange) -> None:
+        on_lead_change(session, change, settings=settings, directory=directory)
+
+    return listener

@@ -1,0 +1,154 @@
+"""Sending and updating alerts: the owner's DM, the sales-channel claim message, and what a
+change of owner does to both. Everything goes through the outbox in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot import ladder, outbox
+from bot.alerts.render import (
+    OPEN_STATUSES,
+    AlertState,
+    alert_key,
+    alert_message,
+    claim_key,
+    claim_message,
+)
+from bot.config import Settings
+from bot.messages import render_message
+from bot.models import Lead, OutboxMessage
+from bot.people import SlackDirectory
+
+log = logging.getLogger(__name__)
+
+
+def has_message(session: Session, key: str) -> bool:
+    """Whether a message with this key was ever queued (so a chat.update can target it)."""
+    return session.scalar(select(OutboxMessage.id).where(OutboxMessage.key == key)) is not None
+
+
+def refresh_alert(session: Session, lead: Lead, state: AlertState | None = None) -> None:
+    """Update the current owner's alert in place (text and blocks) to show the lead's state."""
+    owner = lead.owner_id
+    if owner is None or not has_message(session, alert_key(lead.id, owner)):
+        return
+    message = alert_message(session, lead, state)
+    outbox.enqueue(
+        session, "chat.update", target=alert_key(lead.id, owner), channel=owner, **message.as_args()
+    )
+
+
+def alert_owner(
+    session: Session, lead: Lead, *, settings: Settings, directory: SlackDirectory, now: datetime
+) -> None:
+    """DM the owner the alert (once per owner) and, for an open lead, start the ladder."""
+    owner = lead.owner_id
+    if owner is None:
+        return
+    key = alert_key(lead.id, owner)
+    message = alert_message(session, lead)
+    posted = outbox.enqueue(
+        session,
+        "chat.postMessage",
+        key=key,
+        channel=owner,
+        unfurl_links=False,  # no preview of the landing page under the alert
+        unfurl_media=False,
+        **message.as_args(),
+    )
+    if posted is None:
+        # They had this lead before: bring their old alert up to date and say so in its thread.
+        outbox.enqueue(session, "chat.update", target=key, channel=owner, **message.as_args())
+        back = render_message("lead_alert_back", lead=lead)
+        outbox.enqueue(session, "chat.postMessage", thread=key, channel=owner, **back.as_args())
+    if lead.alerted_at is None:
+        lead.alerted_at = now
+    if lead.status in OPEN_STATUSES:
+        ladder.start_clock(session, lead, settings=settings, directory=directory, now=now)
+
+
+def post_claim(session: Session, lead: Lead, *, settings: Settings) -> None:
+    """Offer an unassigned hot lead in SALES_CHANNEL with a Claim button (once per lead)."""
+    if not settings.sales_channel:
+        log.warning("lead #%s is hot and unassigned but SALES_CHANNEL is not set", lead.id)
+        return
+    message = claim_message(session, lead)
+    key = claim_key(lead.id)
+    posted = outbox.enqueue(
+        session,
+        "chat.postMessage",
+        key=key,
+        channel=settings.sales_channel,
+        unfurl_links=False,
+        unfurl_media=False,
+        **message.as_args(),
+    )
+    if posted is None:  # offered before, then assigned, now unassigned again: reopen it
+        outbox.enqueue(
+            session,
+            "chat.update",
+            target=key,
+            channel=settings.sales_channel,
+            **message.as_args(),
+        )
+
+
+def close_claim(
+    session: Session, lead: Lead, *, settings: Settings, by: str | None, at: datetime
+) -> None:
+    """Show on the claim message (if there is one) who has the lead now; the button goes."""
+    key = claim_key(lead.id)
+    if lead.owner_id is None or not has_message(session, key):
+        return
+    message = claim_message(session, lead, owner=lead.owner_id, by=by, at=at)
+    outbox.enqueue(
+        session, "chat.update", target=key, channel=settings.sales_channel, **message.as_args()
+    )
+
+
+def announce(
+    session: Session, lead: Lead, *, settings: Settings, directory: SlackDirectory, now: datetime
+) -> None:
+    """A hot lead to act on: alert its owner, or offer it to the sales channel."""
+    if lead.owner_id is None:
+        post_claim(session, lead, settings=settings)
+    else:
+        alert_owner(session, lead, settings=settings, directory=directory, now=now)
+
+
+def hand_over(
+    session: Session,
+    lead: Lead,
+    previous_owner: str | None,
+    *,
+    by: str | None,
+    settings: Settings,
+    directory: SlackDirectory,
+    now: datetime,
+) -> None:
+    """`lead.owner_id` has just changed from `previous_owner` (by a person, or the CRM when
+    `by` is None): the old alert says so, the new owner is alerted, the clock restarts."""
+    if previous_owner and has_message(session, alert_key(lead.id, previous_owner)):
+        state = AlertState("reassigned", by=by, at=now, new_owner=lead.owner_id)
+        message = alert_message(session, lead, state)
+        outbox.enqueue(
+            session,
+            "chat.update",
+            target=alert_key(lead.id, previous_owner),
+            channel=previous_owner,
+            **message.as_args(),
+        )
+    if lead.status in OPEN_STATUSES:
+        lead.status, lead.status_by, lead.status_at = "new", by, now
+        lead.snoozed_until = None
+    if lead.owner_id is None:
+        ladder.stop_clock(lead)
+        post_claim(session, lead, settings=settings)
+        return
+    close_claim(session, lead, settings=settings, by=by, at=now)
+    alert_owner(session, lead, settings=settings, directory=directory, now=now)

@@ -1,0 +1,149 @@
+"""What a lead alert, the claim message and the /leads list say, for a lead's current state.
+
+Keys name the posted messages in the outbox, so later clicks can update them in place:
+the owner's DM alert is `lead:{id}:alert:{owner}`, the sales-channel claim message
+`lead:{id}:claim`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.ids import FeedbackIds, LeadIds
+from bot.messages import Message, render_message
+from bot.models import Campaign, Feedback, Lead
+
+OPEN_STATUSES = ("new", "claimed", "snoozed")
+SNOOZE_OPTIONS = (
+    ("30m", "30 minutes"),
+    ("1h", "1 hour"),
+    ("4h", "4 hours"),
+    ("tomorrow", "Tomorrow morning"),
+)
+NOT_FIT_REASONS = (
+    ("wrong_persona", "Wrong persona"),
+    ("no_budget", "No budget"),
+    ("competitor_customer", "Competitor customer"),
+    ("spam", "Spam or fake"),
+    ("student_job_seeker", "Student or job seeker"),
+    ("other", "Other"),
+)
+# The buttons that still make sense in each state; anything else is removed from the alert.
+ACTIONS_BY_STATUS: dict[str, tuple[str, ...]] = {
+    "new": ("ack", "contacted", "snooze", "not_fit", "reassign", "feedback"),
+    "claimed": ("contacted", "snooze", "not_fit", "reassign", "feedback"),
+    "snoozed": ("ack", "contacted", "not_fit", "reassign", "feedback"),
+    "contacted": ("not_fit", "feedback"),
+    "not_fit": ("feedback",),
+    "reassigned": (),
+}
+
+
+def alert_key(lead_id: int, owner: str) -> str:
+    return f"lead:{lead_id}:alert:{owner}"
+
+
+def claim_key(lead_id: int) -> str:
+    return f"lead:{lead_id}:claim"
+
+
+@dataclass(frozen=True)
+class AlertState:
+    """What an alert shows at the bottom: the state, who and when."""
+
+    status: str
+    by: str | None = None
+    at: datetime | None = None
+    until: datetime | None = None
+    new_owner: str | None = None
+    reason: str | None = None
+
+
+def reason_label(code: str) -> str | None:
+    return dict(NOT_FIT_REASONS).get(code)
+
+
+def campaign_of(session: Session, lead: Lead) -> Campaign | None:
+    if lead.campaign_id is not None:
+        return session.get(Campaign, lead.campaign_id)
+    if lead.campaign_code:  # the brief may have been created after the lead arrived
+        return session.scalar(select(Campaign).where(Campaign.code == lead.campaign_code))
+    return None
+
+
+def current_state(session: Session, lead: Lead) -> AlertState:
+    reason = None
+    if lead.status == "not_fit":
+        tags = session.scalar(
+            select(Feedback.tags)
+            .where(Feedback.lead_id == lead.id, Feedback.kind == "lead_quality")
+            .order_by(Feedback.id.desc())
+            .limit(1)
+        )
+        reason = reason_label(tags[0]) if tags else None
+    return AlertState(
+        lead.status, lead.status_by, lead.status_at, until=lead.snoozed_until, reason=reason
+    )
+
+
+def _common(lead: Lead, campaign: Campaign | None) -> dict[str, Any]:
+    return {
+        "lead": lead,
+        "campaign": campaign,
+        "unknown_code": lead.campaign_code if campaign is None else None,
+        "ids": LeadIds,
+        "feedback_button": FeedbackIds.LEAD_FEEDBACK_BUTTON,
+        "snooze_options": SNOOZE_OPTIONS,
+    }
+
+
+def alert_context(lead: Lead, campaign: Campaign | None, state: AlertState) -> dict[str, Any]:
+    """What `templates/lead_alert.json.j2` is rendered with."""
+    return {
+        "state": state,
+        "actions": ACTIONS_BY_STATUS.get(state.status, ()),
+        "block_id": f"{LeadIds.ALERT_ACTIONS}:{lead.id}",
+        **_common(lead, campaign),
+    }
+
+
+def claim_context(
+    lead: Lead,
+    campaign: Campaign | None,
+    *,
+    owner: str | None = None,
+    by: str | None = None,
+    at: datetime | None = None,
+) -> dict[str, Any]:
+    """What `templates/lead_claim.json.j2` is rendered with."""
+    return {
+        "owner": owner,
+        "by": by,
+        "at": at,
+        "block_id": f"{LeadIds.CLAIM_ACTIONS}:{lead.id}",
+        **_common(lead, campaign),
+    }
+
+
+def alert_message(session: Session, lead: Lead, state: AlertState | None = None) -> Message:
+    """The owner's DM alert, showing `state` (default: the lead's own) and the buttons left."""
+    state = state or current_state(session, lead)
+    return render_message("lead_alert", **alert_context(lead, campaign_of(session, lead), state))
+
+
+def claim_message(
+    session: Session,
+    lead: Lead,
+    *,
+    owner: str | None = None,
+    by: str | None = None,
+    at: datetime | None = None,
+) -> Message:
+    """The sales-channel message for an unassigned lead; with `owner`, who took it and when."""
+    context = claim_context(lead, campaign_of(session, lead), owner=owner, by=by, at=at)
+    return render_message("lead_claim", **context)

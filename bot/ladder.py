@@ -1,0 +1,249 @@
+"""The ladder: the one place that decides what is due about an untouched hot lead.
+
+A hot lead's SLA clock starts when its owner is alerted (`start_clock`). After
+`HOT_LEAD_SLA` of working time the owner gets a reminder in the alert's thread; after
+`ESCALATE_AFTER` of working time their manager (or `SALES_CHANNEL`) is told. Acting on the
+lead stops the clock (`stop_clock`); a snooze parks it until a time (`snooze`), after which
+the clock starts again from zero (a new *cycle*).
+
+What is due lives in the database (`Lead.next_due_at`, indexed). `sweep()` claims the due
+rows (`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite's single writer does the same), records
+each ping in `pings` (unique per lead, step and cycle) and enqueues its message in the same
+transaction, so a restart or a second process neither loses nor repeats one.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import ColumnElement, Select, and_, select
+from sqlalchemy.orm import Session, aliased
+
+from bot import ladder_pings as pings
+from bot.config import Settings
+from bot.db import Database
+from bot.models import Lead, Person, SlackUser, utcnow
+from bot.people import SlackDirectory
+
+log = logging.getLogger(__name__)
+
+REMINDER, ESCALATION, DONE = pings.STEP_REMINDER, pings.STEP_ESCALATION, 2
+CLOSED = pings.CLOSED
+BATCH = 50
+MAX_ROUNDS = 40
+
+
+# -- the clock -----------------------------------------------------------------------------
+
+
+def start_clock(
+    session: Session,
+    lead: Lead,
+    *,
+    settings: Settings,
+    directory: SlackDirectory,
+    now: datetime | None = None,
+) -> None:
+    """Start a new run of the SLA clock; the reminder falls due after HOT_LEAD_SLA of the
+    owner's working time. Opens no session and calls no Slack API (safe inside any
+    transaction, also SQLite's)."""
+    now = now or utcnow()
+    lead.ladder_cycle = (lead.ladder_cycle or 0) + 1
+    lead.clock_started_at = now
+    lead.ladder_step = REMINDER
+    if lead.owner_id is None:
+        lead.next_due_at = None
+        return
+    zone = zone_in_session(session, directory, lead.owner_id)
+    lead.next_due_at = reminder_due(settings, now, zone)
+
+
+def stop_clock(lead: Lead) -> None:
+    """Someone acted on the lead: nothing more is due."""
+    lead.next_due_at = None
+
+
+def snooze(lead: Lead, until: datetime) -> None:
+    """Nothing is due until `until`; then the sweep starts the clock again (a new cycle)."""
+    lead.snoozed_until = until
+    lead.next_due_at = until
+
+
+def reminder_due(settings: Settings, started: datetime, zone: ZoneInfo) -> datetime:
+    return settings.working_hours.add(started, settings.hot_lead_sla, zone)
+
+
+def escalation_due(settings: Settings, started: datetime, zone: ZoneInfo) -> datetime:
+    return settings.working_hours.add(started, settings.escalate_after, zone)
+
+
+def zone_in_session(session: Session, directory: SlackDirectory, slack_id: str) -> ZoneInfo:
+    """The person's zone from the roster override or the cached users.info, read through
+    `session`; DEFAULT_TIMEZONE when neither is known."""
+    name = session.scalar(select(Person.tz_override).where(Person.slack_id == slack_id))
+    if not name:
+        cached = session.get(SlackUser, slack_id)
+        name = cached.tz if cached is not None else None
+    try:
+        return ZoneInfo(name or directory.default_tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(directory.default_tz)
+
+
+# -- the sweep -----------------------------------------------------------------------------
+
+
+@dataclass
+class SweepReport:
+    reminders: int = 0
+    folded: int = 0
+    escalations: int = 0
+    restarted: int = 0
+    postponed: int = 0
+    stopped: int = 0
+
+    @property
+    def total(self) -> int:
+        return (
+            self.reminders
+            + self.folded
+            + self.escalations
+            + self.restarted
+            + self.postponed
+            + self.stopped
+        )
+
+
+def due_clause(now: datetime) -> ColumnElement[bool]:
+    # `IS NOT NULL` matches the partial index's condition, so both databases use ix_leads_due.
+    return and_(Lead.next_due_at.is_not(None), Lead.next_due_at <= now)
+
+
+def due_query(now: datetime, *, limit: int = BATCH, lock: bool = False) -> Select[tuple[Lead]]:
+    """Due leads, earliest first; `lock` claims them (FOR UPDATE SKIP LOCKED)."""
+    query = select(Lead).where(due_clause(now)).order_by(Lead.next_due_at).limit(limit)
+    return query.with_for_update(skip_locked=True) if lock else query
+
+
+def sweep(
+    db: Database,
+    *,
+    settings: Settings,
+    directory: SlackDirectory,
+    now: datetime | None = None,
+) -> SweepReport:
+    """Send everything that is due at `now`, once. Safe to run in several processes."""
+    now = now or utcnow()
+    report = SweepReport()
+    for _ in range(MAX_ROUNDS):
+        zones = _zones_of_due(db, directory, now)
+        if zones is None:  # nothing due: no claiming transaction (no write lock on SQLite)
+            break
+        with db.session() as session:
+            leads = list(session.scalars(due_query(now, lock=db.is_postgres)))
+            step = _Step(session, settings, directory, zones, now, report)
+            for lead in leads:
+                step.advance(lead)
+        # A full batch may mean more are waiting; a lead whose next step is already due (the
+        # app was down past both) goes round again now rather than one interval later.
+        if len(leads) < BATCH and not any(_is_due(lead, now) for lead in leads):
+            break
+    if report.total:
+        log.info("ladder sweep: %s", report)
+    return report
+
+
+def _is_due(lead: Lead, now: datetime) -> bool:
+    return lead.next_due_at is not None and lead.next_due_at <= now
+
+
+def _zones_of_due(
+    db: Database, directory: SlackDirectory, now: datetime
+) -> dict[str, ZoneInfo] | None:
+    """Time zones of the owners (and their managers) of the next due leads, resolved through
+    the directory (users.info, cached) before the claiming transaction begins; None if
+    nothing is due."""
+    manager = aliased(Person)
+    with db.session() as session:
+        due = list(
+            session.scalars(
+                select(Lead.owner_id).where(due_clause(now)).order_by(Lead.next_due_at).limit(BATCH)
+            )
+        )
+        if not due:
+            return None
+        owners = {owner for owner in due if owner}
+        if not owners:
+            return {}
+        managers = set(
+            session.scalars(
+                select(manager.slack_id)
+                .join(Person, Person.manager_id == manager.id)
+                .where(Person.slack_id.in_(owners))
+            )
+        )
+    return {slack_id: directory.timezone(slack_id) for slack_id in owners | managers}
+
+
+@dataclass
+class _Step:
+    """One claiming transaction's work: each due lead one step up the ladder."""
+
+    session: Session
+    settings: Settings
+    directory: SlackDirectory
+    zones: dict[str, ZoneInfo]
+    now: datetime
+    report: SweepReport
+    sent: dict[str, int] = field(default_factory=dict)  # reminders per rep, last hour
+
+    def zone(self, slack_id: str) -> ZoneInfo:
+        if slack_id not in self.zones:
+            self.zones[slack_id] = zone_in_session(self.session, self.directory, slack_id)
+        return self.zones[slack_id]
+
+    def postpone_outside_hours(self, lead: Lead, slack_id: str) -> bool:
+        """Nobody is pinged outside their working hours: move the step to their next start."""
+        hours, zone = self.settings.working_hours, self.zone(slack_id)
+        if hours.is_working(self.now, zone):
+            return False
+        lead.next_due_at = hours.next_start(self.now, zone)
+        self.report.postponed += 1
+        return True
+
+    def advance(self, lead: Lead) -> None:
+        session, settings, now, report = self.session, self.settings, self.now, self.report
+        if lead.snoozed_until is not None and lead.snoozed_until <= now:
+            lead.snoozed_until = None
+            if lead.status == "snoozed":
+                lead.status = "new"
+            start_clock(session, lead, settings=settings, directory=self.directory, now=now)
+            report.restarted += 1
+            return
+        owner = lead.owner_id
+        if owner is None or not lead.hot or lead.status in CLOSED or lead.ladder_step >= DONE:
+            stop_clock(lead)
+            report.stopped += 1
+            return
+        if lead.ladder_step == REMINDER:
+            if self.postpone_outside_hours(lead, owner):
+                return
+            outcome = pings.remind(session, lead, settings=settings, now=now, sent=self.sent)
+            report.reminders += outcome == "sent"
+            report.folded += outcome == "folded"
+            lead.ladder_step = ESCALATION
+            started = lead.clock_started_at or now
+            lead.next_due_at = max(escalation_due(settings, started, self.zone(owner)), now)
+            return
+        recipient = pings.escalation_recipient(session, lead, settings=settings)
+        if recipient is None:
+            log.warning("lead #%s is due for escalation but SALES_CHANNEL is not set", lead.id)
+        elif recipient.startswith(("U", "W")) and self.postpone_outside_hours(lead, recipient):
+            return
+        elif pings.escalate(session, lead, recipient, settings=settings, now=now):
+            report.escalations += 1
+        lead.ladder_step = DONE
+        lead.next_due_at = None

@@ -1,0 +1,283 @@
+"""The ladder's messages: the reminder in the alert's thread, the hourly summary a reminder
+folds into past the noise budget, the escalation to the rep's manager (or SALES_CHANNEL), and
+the manager's nudge. `bot.ladder` decides *when*; this module says *what* and records it.
+
+Each ping is a `Ping` row (unique per lead, step and cycle) written in the same transaction
+as its outbox message, so it is sent at most once even if two sweeps race.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot import outbox
+from bot.config import Settings
+from bot.durations import format_duration
+from bot.errors import UserError
+from bot.ids import LadderIds, LeadIds
+from bot.messages import Message, render_message
+from bot.models import Campaign, Lead, OutboxMessage, Ping
+from bot.people import manager_of, person
+
+STEP_REMINDER, STEP_ESCALATION = 0, 1
+# Statuses after which nothing about the lead is ever due. ("claimed" is not among them: a
+# lead claimed from the sales channel still enters its owner's ladder; the clock, not the
+# status, says what is due.)
+CLOSED = ("contacted", "not_fit")
+HOUR = timedelta(hours=1)
+STATUS_WORDS = {"contacted": "has contacted them", "not_fit": "has marked them not a fit"}
+
+
+def alert_key(lead: Lead) -> str:
+    """The key of the owner's DM alert (posted by bot.alerts): reminders reply in its thread."""
+    return f"lead:{lead.id}:alert:{lead.owner_id}"
+
+
+def escalation_key(lead_id: int, cycle: int) -> str:
+    return f"lead:{lead_id}:escalation:{cycle}"
+
+
+def _record(
+    session: Session, lead: Lead, step: int, recipient: str, now: datetime, *, folded: bool = False
+) -> bool:
+    """Record the ping; False if this lead's step was already pinged in this cycle."""
+    try:
+        with session.begin_nested():
+            session.add(
+                Ping(
+                    lead_id=lead.id,
+                    step=step,
+                    cycle=lead.ladder_cycle,
+                    recipient_id=recipient,
+                    sent_at=now,
+                    folded=folded,
+                )
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
+def _posted_or_queued(session: Session, key: str) -> bool:
+    return session.scalar(select(OutboxMessage.id).where(OutboxMessage.key == key)) is not None
+
+
+@dataclass
+class LeadLine:
+    """A lead as the ladder's messages show it."""
+
+    lead: Lead
+    campaign: Campaign | None
+    waited: str
+
+
+def _line(session: Session, lead: Lead, now: datetime) -> LeadLine:
+    campaign = session.get(Campaign, lead.campaign_id) if lead.campaign_id else None
+    return LeadLine(lead, campaign, format_duration(now - (lead.received_at or now)))
+
+
+# -- the reminder and the summary ---------------------------------------------------------
+
+
+def reminders_last_hour(session: Session, rep: str, now: datetime) -> int:
+    """Reminders sent on their own to `rep` in the rolling hour before `now`."""
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Ping)
+            .where(
+                Ping.recipient_id == rep,
+                Ping.step == STEP_REMINDER,
+                Ping.folded.is_(False),
+                Ping.sent_at > now - HOUR,
+            )
+        )
+        or 0
+    )
+
+
+def remind(
+    session: Session,
+    lead: Lead,
+    *,
+    settings: Settings,
+    now: datetime,
+    sent: dict[str, int] | None = None,
+) -> str:
+    """Remind the owner: "sent", "folded" (into the hourly summary) or "repeat".
+
+    `sent` caches each rep's reminders in the last hour across one sweep's batch."""
+    rep = lead.owner_id
+    assert rep is not None
+    sent = {} if sent is None else sent
+    if rep not in sent:
+        sent[rep] = reminders_last_hour(session, rep, now)
+    folded = sent[rep] >= settings.max_pings_per_hour
+    if not _record(session, lead, STEP_REMINDER, rep, now, folded=folded):
+        return "repeat"
+    sent[rep] += not folded
+    if folded:
+        _update_summary(session, rep, now, budget=settings.max_pings_per_hour)
+        return "folded"
+    threaded = _posted_or_queued(session, alert_key(lead))
+    message = render_message("lead_reminder", item=_line(session, lead, now), threaded=threaded)
+    where: dict[str, Any] = {"thread": alert_key(lead)} if threaded else {"channel": rep}
+    key = f"lead:{lead.id}:reminder:{lead.ladder_cycle}"
+    outbox.enqueue(session, "chat.postMessage", key=key, **where, **message.as_args())
+    return "sent"
+
+
+def _update_summary(session: Session, rep: str, now: datetime, *, budget: int) -> None:
+    """Post (or update in place) the rep's one summary of folded reminders for this hour."""
+    window = now.replace(minute=0, second=0, microsecond=0)
+    folded = list(
+        session.scalars(
+            select(Lead)
+            .join(Ping, Ping.lead_id == Lead.id)
+            .where(
+                Ping.recipient_id == rep,
+                Ping.folded.is_(True),
+                Ping.sent_at >= window,
+                Ping.sent_at < window + HOUR,
+            )
+            .order_by(Ping.sent_at, Ping.id)
+        )
+    )
+    message = render_message(
+        "lead_ping_summary",
+        items=[_line(session, lead, now) for lead in folded],
+        budget=budget,
+    )
+    key = f"lead-summary:{rep}:{window:%Y%m%d%H}"
+    if outbox.enqueue(session, "chat.postMessage", key=key, channel=rep, **message.as_args()):
+        return
+    outbox.enqueue(
+        session, "chat.update", key=f"{key}:{len(folded)}", target=key, **message.as_args()
+    )
+
+
+# -- the escalation -----------------------------------------------------------------------
+
+
+def escalation_recipient(session: Session, lead: Lead, *, settings: Settings) -> str | None:
+    """The rep's manager, or SALES_CHANNEL for a rep with no manager (or not on the roster)."""
+    rep = person(session, lead.owner_id) if lead.owner_id else None
+    manager = manager_of(session, rep) if rep is not None else None
+    return manager.slack_id if manager is not None else settings.sales_channel
+
+
+def escalation_context(
+    item: LeadLine,
+    cycle: int,
+    *,
+    in_channel: bool,
+    nudged_by: str | None = None,
+    nudged_at: datetime | None = None,
+) -> dict[str, Any]:
+    """What `templates/lead_escalation.json.j2` needs."""
+    lead = item.lead
+    return {
+        "item": item,
+        "owner": lead.owner_id,
+        "in_channel": in_channel,
+        "nudged_by": nudged_by,
+        "nudged_at": nudged_at,
+        "reassign_id": LeadIds.REASSIGN,
+        "nudge_id": LadderIds.NUDGE,
+        "actions_block": f"{LadderIds.ESCALATION_ACTIONS}:{lead.id}",
+        "lead_value": str(lead.id),
+        "nudge_value": f"{lead.id}:{cycle}",
+    }
+
+
+def _escalation_message(
+    session: Session,
+    lead: Lead,
+    cycle: int,
+    now: datetime,
+    *,
+    in_channel: bool,
+    nudged_by: str | None = None,
+) -> dict[str, Any]:
+    context = escalation_context(
+        _line(session, lead, now),
+        cycle,
+        in_channel=in_channel,
+        nudged_by=nudged_by,
+        nudged_at=now if nudged_by else None,
+    )
+    return render_message("lead_escalation", **context).as_args()
+
+
+def escalate(
+    session: Session, lead: Lead, recipient: str, *, settings: Settings, now: datetime
+) -> bool:
+    """Tell the manager (or the sales channel); False if already told in this cycle."""
+    if not _record(session, lead, STEP_ESCALATION, recipient, now):
+        return False
+    in_channel = not recipient.startswith(("U", "W"))
+    args = _escalation_message(session, lead, lead.ladder_cycle, now, in_channel=in_channel)
+    key = escalation_key(lead.id, lead.ladder_cycle)
+    outbox.enqueue(session, "chat.postMessage", key=key, channel=recipient, **args)
+    return True
+
+
+# -- the nudge ----------------------------------------------------------------------------
+
+
+def may_nudge(session: Session, actor: str, lead: Lead) -> bool:
+    """The owner's manager or an admin; for a rep with no manager, any manager."""
+    someone = person(session, actor)
+    if someone is None:
+        return False
+    if someone.role == "admin":
+        return True
+    rep = person(session, lead.owner_id) if lead.owner_id else None
+    manager = manager_of(session, rep) if rep is not None else None
+    if manager is not None:
+        return manager.slack_id == actor
+    return someone.role == "manager"
+
+
+def nudge(session: Session, *, value: str, actor: str, now: datetime) -> Message:
+    """The Nudge button (value "<lead id>:<cycle>"): DM the rep, show it on the escalation."""
+    try:
+        lead_id, cycle = (int(part) for part in value.split(":"))
+    except ValueError:
+        raise UserError("That button is out of date; nothing was sent.") from None
+    lead = session.get(Lead, lead_id)
+    if lead is None or lead.owner_id is None:
+        raise UserError("That lead is no longer waiting for anyone; nothing was sent.")
+    if not may_nudge(session, actor, lead):
+        raise UserError("Only the rep's manager or an admin can nudge about this lead.")
+    if lead.status in CLOSED:
+        who = person(session, lead.owner_id)
+        name = who.name if who else "The rep"
+        raise UserError(f"No need: {name} {STATUS_WORDS[lead.status]} already.")
+    message = render_message("lead_escalation_nudge", item=_line(session, lead, now), actor=actor)
+    key = f"lead:{lead.id}:nudge:{cycle}"
+    if not outbox.enqueue(
+        session, "chat.postMessage", key=key, channel=lead.owner_id, **message.as_args()
+    ):
+        raise UserError("The rep has already been nudged about this lead.")
+    target = escalation_key(lead.id, cycle)
+    told = session.scalar(
+        select(Ping.recipient_id).where(
+            Ping.lead_id == lead.id, Ping.step == STEP_ESCALATION, Ping.cycle == cycle
+        )
+    )
+    if told is not None and _posted_or_queued(session, target):
+        in_channel = not told.startswith(("U", "W"))
+        args = _escalation_message(
+            session, lead, cycle, now, in_channel=in_channel, nudged_by=actor
+        )
+        outbox.enqueue(session, "chat.update", key=f"{target}:nudged", target=target, **args)
+    return render_message(
+        "lead_escalation_nudged", item=_line(session, lead, now), owner=lead.owner_id
+    )

@@ -1,0 +1,24 @@
+"""The escalation's "Nudge" button: DMs the rep about the lead (their manager or an admin).
+
+The escalation's "Reassign" button is `LeadIds.REASSIGN`, handled with the lead alerts.
+"""
+
+from __future__ import annotations
+
+from slack_bolt import Ack, App, Respond
+
+from bot.ids import LadderIds
+from bot.ladder_pings import nudge
+from bot.models import utcnow
+from bot.services import Handoff
+
+
+def register(app: App, handoff: Handoff) -> None:
+    @app.action(LadderIds.NUDGE)
+    def nudge_callback(ack: Ack, body: dict, respond: Respond) -> None:
+        ack()
+        with handoff.db.session() as session:
+            reply = nudge(
+                session, value=body["actions"][0]["value"], actor=body["user"]["id"], now=utcnow()
+            )
+        respond(response_type="ephemeral", replace_original=False, **reply.as_args())

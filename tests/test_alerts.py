@@ -1,0 +1,225 @@
+"""Alerts as services (no Slack): what the intake listener queues, and who may act."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from bot import leads as intake
+from bot.alerts import on_lead_change
+from bot.alerts.actions import may_act
+from bot.config import Settings
+from bot.db import Database
+from bot.ids import LeadIds
+from bot.messages import validate_blocks
+from bot.models import Campaign, Lead, OutboxMessage
+from bot.people import SlackDirectory
+from tests.support.team import seed_team
+
+
+@pytest.fixture
+def team(db: Database) -> Database:
+    seed_team(db)
+    return db
+
+
+@pytest.fixture
+def directory(team: Database) -> Iterator[SlackDirectory]:
+    yield SlackDirectory(team, None, default_tz="UTC")
+
+
+def receive(
+    db: Database, settings: Settings, directory: SlackDirectory, *payloads: dict[str, Any]
+) -> list[intake.LeadChange]:
+    """What Handoff.receive_leads does, with the alert listener."""
+    batch = intake.parse_batch(list(payloads))
+    with db.session() as session:
+        result = intake.save_leads(session, batch, hot_score=settings.hot_score)
+        for change in result.changes:
+            on_lead_change(session, change, settings=settings, directory=directory)
+    return result.changes
+
+
+def outbox(db: Database) -> list[OutboxMessage]:
+    with db.session() as session:
+        return list(session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+
+
+def lead_row(db: Database, external_id: str) -> Lead:
+    with db.session() as session:
+        lead = session.scalar(select(Lead).where(Lead.external_id == external_id))
+        assert lead is not None
+        return lead
+
+
+def action_ids(blocks: list[dict[str, Any]]) -> list[str]:
+    return [
+        element["action_id"]
+        for block in blocks
+        if block["type"] == "actions"
+        for element in block["elements"]
+    ]
+
+
+def test_a_new_hot_lead_alerts_its_owner_once(
+    team: Database, settings: Settings, directory: SlackDirectory
+) -> None:
+    receive(team, settings, directory, {"id": "a1", "name": "Ada", "score": 95, "owner": "UREP1"})
+    lead = lead_row(team, "a1")
+    [row] = outbox(team)
+    assert row.method == "chat.postMessage"
+    assert row.key == f"lead:{lead.id}:alert:UREP1"
+    assert row.args["channel"] == "UREP1"
+    validate_blocks(row.args["blocks"])
+    assert LeadIds.ACK in action_ids(row.args["blocks"])
+    assert lead.alerted_at is not None
+    assert lead.next_due_at is not None  # the ladder's clock is running
+    assert lead.clock_started_at is not None
+
+
+def test_cold_leads_are_never_alerted(
+    team: Database, settings: Settings, directory: SlackDirectory
+) -> None:
+    receive(team, settings, directory, {"id": "c1", "name": "Cold", "score": 10, "owner": "UREP1"})
+    receive(team, settings, directory, {"id": "c2", "name": "Cold", "score": 10})
+    receive(team, settings, directory, {"id": "c1", "name": "Still cold", "score": 20})
+    assert outbox(team) == []
+    assert lead_row(team, "c1").next_due_at is None
+
+
+def test_an_unassigned_hot_lead_is_offered_in_the_sales_channel(
+    team: Database, settings: Settings, directory: SlackDirectory
+) -> None:
+    receive(team, settings, directory, {"id": "u1", "name": "Nobody's", "hot": True})
+    lead = lead_row(team, "u1")
+    [row] = outbox(team)
+    assert row.key == f"lead:{lead.id}:claim"
+    assert row.args["channel"] == "CSALES"
+    assert action_ids(row.args["blocks"]) == [LeadIds.CLAIM]
+    assert lead.next_due_at is None  # no owner, no ladder
+
+
+def test_a_resent_lead_does_not_alert_again(
+    team: Database, settings: Settings, directory: SlackDirectory
+) -> None:
+    first = {"id": "r1", "name": "Ada", "score": 95, "owner": "UREP1"}
+    receive(team, settings, directory, first)
+    changes = receive(team, settings, directory, {**first, "note": "called back"})
+    assert [c.created for c in changes] == [False]
+    assert len(outbox(team)) == 1
+
+
+def test_an_owner_change_is_a_reassignment(
+    team: Database, settings: Settings, directory: SlackDirectory
+) -> None:
+    receive(team, settings, directory, {"id": "o1", "name": "Ada", "score": 95, "owner": "UREP1"})
+    receive(team, settings, directory, {"id": "o1", "name": "Ada", "owner": "UREP2"})
+    lead = lead_row(team, "o1")
+    first, update, alert = outbox(team)
+    assert update.method == "chat.update"
+    assert update.target_key == first.key == f"lead:{lead.id}:alert:UREP1"
+    assert "Reassigned to <@UREP2> by the CRM" in str(update.args["blocks"])
+    assert action_ids(update.args["blocks"]) == []
+    assert alert.key == f"lead:{lead.id}:alert:UREP2" and alert.args["channel"] == "UREP2"
+
+
+def test_reassigned_back_updates_the_old_alert_and_says_so_in_its_thread(
+    team: Database, settings: Settings, directory: SlackDirectory
+) -> None:
+    lead = {"id": "b1", "name": "Ada", "score": 95}
+    receive(team, settings, directory, {**lead, "owner": "UREP1"})
+    receive(team, settings, directory, {**lead, "owner": "UREP2"})
+    receive(team, settings, directory, {**lead, "owner": "UREP1"})
+    rows = outbox(team)
+    key = rows[0].key
+    posts = [r for r in rows if r.method == "chat.postMessage"]
+    assert [r.key for r in posts].count(key) == 1  # never a second top-level alert
+    back = [r for r in posts if r.thread_key == key]
+    assert len(back) == 1 and "back with you" in back[0].args["text"]
+    updates = [r for r in rows if r.method == "chat.update" and r.target_key == key]
+    assert LeadIds.ACK in action_ids(updates[-1].args["blocks"])
+
+
+def test_a_lead_that_turns_hot_alerts_once(
+    team: Database, settings: Settings, directory: SlackDirectory
+) -> None:
+    lead = {"id": "h1", "name": "Ada", "owner": "UREP1"}
+    receive(team, settings, directory, {**lead, "score": 40})
+    assert outbox(team) == []
+    changes = receive(team, settings, directory, {**lead, "score": 90})
+    assert changes[0].became_hot
+    receive(team, settings, directory, {**lead, "score": 99})
+    assert [r.method for r in outbox(team)] == ["chat.postMessage"]
+
+
+def test_campaign_context_or_its_absence_is_in_the_alert(
+    team: Database, settings: Settings, directory: SlackDirectory
+) -> None:
+    with team.session() as session:
+        session.add(
+            Campaign(
+                code="spring",
+                name="Spring webinar",
+                offer="30-day trial",
+                talking_points="Ask about their reporting",
+                landing_url="https://example.com/spring",
+            )
+        )
+    receive(
+        team,
+        settings,
+        directory,
+        {"id": "k1", "name": "Known", "hot": True, "owner": "UREP1", "campaign": "Spring"},
+        {"id": "k2", "name": "Unknown", "hot": True, "owner": "UREP1", "campaign": "autumn"},
+        {"id": "k3", "name": "None", "hot": True, "owner": "UREP1"},
+    )
+    known, unknown, none = (str(r.args["blocks"]) for r in outbox(team))
+    assert "Spring webinar" in known and "30-day trial" in known
+    assert "Ask about their reporting" in known
+    assert "<https://example.com/spring|https://example.com/spring>" in known
+    assert "unknown campaign code `autumn`" in unknown
+    assert "No campaign" in none
+
+
+@pytest.mark.parametrize(
+    ("actor", "allowed"),
+    [
+        ("UREP1", True),  # the owner
+        ("UMGR1", True),  # the owner's manager
+        ("UADMIN", True),
+        ("UREP2", False),  # another rep with the same manager
+        ("UMKT1", False),
+        ("UOUTSIDER", False),  # not on the roster
+    ],
+)
+def test_who_may_act_on_a_lead(team: Database, actor: str, allowed: bool) -> None:
+    with team.session() as session:
+        lead = Lead(external_id="p1", name="Ada", hot=True, owner_id="UREP1")
+        session.add(lead)
+        session.flush()
+        assert may_act(session, lead, actor) is allowed
+
+
+def test_a_rep_without_a_manager_is_only_covered_by_admins(team: Database) -> None:
+    with team.session() as session:
+        lead = Lead(external_id="p2", name="Ada", hot=True, owner_id="UREP3")
+        session.add(lead)
+        session.flush()
+        assert not may_act(session, lead, "UMGR1")
+        assert may_act(session, lead, "UADMIN")
+
+
+def test_a_lead_the_crm_unassigns_goes_back_to_the_sales_channel(
+    team: Database, settings: Settings, directory: SlackDirectory
+) -> None:
+    receive(team, settings, directory, {"id": "n1", "name": "Ada", "score": 95, "owner": "UREP1"})
+    receive(team, settings, directory, {"id": "n1", "name": "Ada", "owner": None})
+    lead = lead_row(team, "n1")
+    alert, update, offer = outbox(team)
+    assert update.target_key == alert.key
+    assert "Unassigned by the CRM" in str(update.args["blocks"])
+    assert offer.key == f"lead:{lead.id}:claim" and offer.args["channel"] == "CSALES"
+    assert lead.next_due_at is None
