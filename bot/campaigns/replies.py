@@ -11,6 +11,7 @@ from bot.campaigns.form import CampaignForm, FormMetadata, modal_view
 from bot.campaigns.service import active_campaigns, can_manage, end_campaign, find_by_code
 from bot.campaigns.stats import campaign_stats
 from bot.durations import format_duration
+from bot.feedback.summary import feedback_summary
 from bot.messages import Message, render_message
 
 SUBCOMMANDS = ("list", "stats", "edit", "end", "help")
@@ -107,4 +108,5 @@ def stats_message(session: Session, code: str) -> Message:
         campaign=campaign,
         stats=stats,
         median=format_duration(median) if median is not None else None,
+        feedback=feedback_summary(session, campaign.id),
     )

@@ -1,11 +1,32 @@
-"""Feedback action listeners."""
+"""Feedback buttons: "Feedback" on a lead alert opens the one-line modal; "Reply to rep" on
+the marketing post opens the reply modal (marketers and admins only). A refusal is a
+UserError, answered privately by the error boundary (handlers/errors.py)."""
 
 from __future__ import annotations
 
-from slack_bolt import App
+from slack_bolt import Ack, App
 
+from bot import feedback
+from bot.ids import FeedbackIds
 from bot.services import Handoff
 
 
 def register(app: App, handoff: Handoff) -> None:
-    """Register the feedback action listeners."""
+    @app.action(FeedbackIds.LEAD_FEEDBACK_BUTTON)
+    def lead_feedback_callback(ack: Ack, body: dict, action: dict) -> None:
+        ack()
+        origin = feedback.LeadOrigin(
+            feedback.lead_id(action.get("value")), body.get("response_url")
+        )
+        with handoff.db.session() as session:
+            view = feedback.lead_view(session, origin, body["user"]["id"])
+        handoff.client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    @app.action(FeedbackIds.REPLY)
+    def reply_callback(ack: Ack, body: dict, action: dict) -> None:
+        ack()
+        with handoff.db.session() as session:
+            view = feedback.reply_view(
+                session, feedback.feedback_id(action.get("value")), body["user"]["id"]
+            )
+        handoff.client.views_open(trigger_id=body["trigger_id"], view=view)

@@ -1,11 +1,74 @@
-"""Feedback command listeners."""
+"""`/feedback [CODE] text`: ack first (empty or over-long text is answered in the ack itself),
+then store and queue the post to marketing, then confirm with a link once it is out.
+
+The work after the ack runs on a small pool of its own, not on Bolt's listener threads: a
+burst of feedback then never keeps listeners (or the interpreter) busy while other requests
+wait for their ack, and a slow database delays the feedback, never an ack.
+"""
 
 from __future__ import annotations
 
-from slack_bolt import App
+import logging
+import uuid
+from concurrent.futures import ThreadPoolExecutor
 
+from slack_bolt import Ack, App, Respond
+
+from bot import feedback
+from bot.messages import Message
 from bot.services import Handoff
+
+log = logging.getLogger(__name__)
+WORKERS = 2
+
+
+def tell(respond: Respond, reply: Message) -> None:
+    try:
+        respond(**reply.as_args(), response_type="ephemeral")
+    except Exception as exc:  # an expired or unreachable response_url
+        log.warning("could not answer /feedback: %s", type(exc).__name__)
 
 
 def register(app: App, handoff: Handoff) -> None:
-    """Register the feedback command listeners."""
+    settings = handoff.settings
+    permalinks = feedback.Permalinks(handoff.db, handoff.client)
+    work = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="feedback")
+
+    @app.command("/feedback")
+    def feedback_callback(ack: Ack, command: dict, respond: Respond) -> None:
+        text = feedback.command_text(command.get("text"))
+        early = feedback.precheck(text)
+        if early is not None:
+            ack(**early.as_args(), response_type="ephemeral")
+            return
+        ack()
+        work.submit(send, text, command["user_id"], respond)
+
+    def send(text: str, user_id: str, respond: Respond) -> None:
+        """Store, queue the post and confirm; every problem is answered with the text given
+        back (nothing here may raise: it runs on a pool that nobody watches)."""
+        try:
+            with handoff.db.session() as session:
+                sent = feedback.submit_feedback(
+                    session, settings=settings, author_id=user_id, text=text
+                )
+        except feedback.FeedbackProblem as problem:
+            tell(respond, feedback.notice(problem.kind, typed=text, **problem.context))
+            return
+        except Exception:
+            error_id = uuid.uuid4().hex[:8]
+            log.exception("unexpected error %s in /feedback", error_id)
+            tell(respond, feedback.notice("failed", typed=text, error_id=error_id))
+            return
+
+        def confirm(permalink: str | None) -> None:
+            reply = feedback.confirmation(
+                campaign=sent.campaign,
+                inferred_from=sent.inferred_from,
+                tags=sent.tags,
+                permalink=permalink,
+                channel_id=settings.marketing_channel,
+            )
+            tell(respond, reply)
+
+        permalinks.when_posted(sent.post_key, confirm)

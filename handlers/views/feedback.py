@@ -1,11 +1,71 @@
-"""Feedback view listeners."""
+"""Feedback modals' submissions: problems stay in the modal with the text kept; success closes
+it. Saving is one short transaction before the ack, so a problem can still be shown inline."""
 
 from __future__ import annotations
 
-from slack_bolt import App
+from slack_bolt import Ack, App
+from slack_bolt.context.respond import Respond
 
+from bot import feedback
+from bot.errors import UserError
+from bot.ids import FeedbackIds
 from bot.services import Handoff
 
 
+def typed(view: dict, block: str) -> str:
+    values = view.get("state", {}).get("values", {})
+    return (values.get(block, {}).get(FeedbackIds.INPUT, {}).get("value") or "").strip()
+
+
 def register(app: App, handoff: Handoff) -> None:
-    """Register the feedback view listeners."""
+    settings = handoff.settings
+    permalinks = feedback.Permalinks(handoff.db, handoff.client)
+
+    @app.view(FeedbackIds.LEAD_VIEW)
+    def lead_feedback_submitted(ack: Ack, body: dict, view: dict) -> None:
+        text = typed(view, FeedbackIds.TEXT_BLOCK)
+        problem = feedback.text_problem(text)
+        if problem is not None:
+            ack(response_action="errors", errors={FeedbackIds.TEXT_BLOCK: problem})
+            return
+        try:
+            origin = feedback.LeadOrigin.load(view.get("private_metadata"))
+            with handoff.db.session() as session:
+                sent = feedback.send_lead_feedback(
+                    session, settings=settings, origin=origin, actor=body["user"]["id"], text=text
+                )
+        except UserError as refused:
+            ack(response_action="errors", errors={FeedbackIds.TEXT_BLOCK: refused.message})
+            return
+        ack()
+        if origin.response_url is None:
+            return
+        respond = Respond(response_url=origin.response_url)
+
+        def confirm(permalink: str | None) -> None:
+            reply = feedback.confirmation(
+                campaign=sent.campaign,
+                inferred_from=None,
+                tags=sent.tags,
+                permalink=permalink,
+                channel_id=settings.marketing_channel,
+            )
+            respond(**reply.as_args(), response_type="ephemeral", replace_original=False)
+
+        permalinks.when_posted(sent.post_key, confirm)
+
+    @app.view(FeedbackIds.REPLY_VIEW)
+    def reply_submitted(ack: Ack, body: dict, view: dict) -> None:
+        try:
+            with handoff.db.session() as session:
+                feedback.save_reply(
+                    session,
+                    settings=settings,
+                    fid=feedback.feedback_id(view.get("private_metadata")),
+                    user=body["user"]["id"],
+                    text=typed(view, FeedbackIds.REPLY_BLOCK),
+                )
+        except UserError as problem:
+            ack(response_action="errors", errors={FeedbackIds.REPLY_BLOCK: problem.message})
+            return
+        ack()

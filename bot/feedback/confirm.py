@@ -1,0 +1,111 @@
+"""Telling the rep where their feedback landed.
+
+The post to marketing goes out through the outbox, so its permalink exists only once the
+dispatcher has posted it (usually well under a second). `Permalinks` waits for that on one
+background thread for everyone at once, rather than on Bolt's listener threads: a burst of
+feedback, or a slow Slack, must never leave the listeners busy waiting while other requests
+need their ack. Each waiter gives up after `wait` seconds; the rep is then told the post
+will appear shortly.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy import select
+
+from bot.db import Database
+from bot.models import SlackMessage
+
+log = logging.getLogger(__name__)
+
+Done = Callable[[str | None], None]
+
+
+@dataclass(frozen=True)
+class _Waiting:
+    key: str
+    deadline: float
+    done: Done
+
+
+class Permalinks:
+    """Calls `done(permalink)` once the message posted under an outbox key exists, or
+    `done(None)` if it has not been posted within `wait` seconds."""
+
+    def __init__(
+        self,
+        db: Database,
+        client: WebClient,
+        *,
+        wait: float = 3.0,
+        poll: float = 0.05,
+        workers: int = 4,
+    ) -> None:
+        self.db, self.client, self.wait, self.poll = db, client, wait, poll
+        self._pending: list[_Waiting] = []
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._workers = ThreadPoolExecutor(workers, thread_name_prefix="feedback-confirm")
+
+    def when_posted(self, key: str, done: Done) -> None:
+        with self._lock:
+            self._pending.append(_Waiting(key, time.monotonic() + self.wait, done))
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._watch, name="feedback-permalinks", daemon=True
+                )
+                self._thread.start()
+
+    def _watch(self) -> None:
+        while True:
+            with self._lock:
+                waiting = list(self._pending)
+                if not waiting:
+                    self._thread = None
+                    return
+            posted = self._posted({w.key for w in waiting})
+            now = time.monotonic()
+            finished = [w for w in waiting if w.key in posted or now >= w.deadline]
+            with self._lock:
+                for item in finished:
+                    self._pending.remove(item)
+            for item in finished:
+                self._workers.submit(self._finish, item, posted.get(item.key))
+            time.sleep(self.poll)
+
+    def _posted(self, keys: set[str]) -> dict[str, tuple[str, str]]:
+        try:
+            with self.db.session() as session:
+                rows = session.execute(
+                    select(SlackMessage.key, SlackMessage.channel, SlackMessage.ts).where(
+                        SlackMessage.key.in_(keys)
+                    )
+                ).all()
+        except Exception as exc:  # the database is down: the waiters time out politely
+            log.warning("could not look up posted feedback: %s", type(exc).__name__)
+            return {}
+        return {key: (channel, ts) for key, channel, ts in rows}
+
+    def _finish(self, item: _Waiting, location: tuple[str, str] | None) -> None:
+        link = self.permalink(*location) if location else None
+        try:
+            item.done(link)
+        except Exception as exc:  # an expired response_url: the post itself went out
+            log.warning("could not confirm feedback: %s", type(exc).__name__)
+
+    def permalink(self, channel: str, ts: str) -> str | None:
+        try:
+            return self.client.chat_getPermalink(channel=channel, message_ts=ts).get("permalink")
+        except SlackApiError as exc:
+            log.warning("chat.getPermalink failed: %s", exc.response.get("error"))
+        except OSError as exc:
+            log.warning("chat.getPermalink failed: %s", type(exc).__name__)
+        return None

@@ -1,0 +1,242 @@
+"""Storing feedback and posting it to marketing, in one transaction (the outbox).
+
+Each piece of feedback is posted once to MARKETING_CHANNEL under `post_key(id)`; a later reply
+updates that post in place (`chat.update` targeting the key).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from bot import outbox
+from bot.config import Settings
+from bot.feedback.text import LEAD_QUALITY, first_word, tags_in, without_edge_tags
+from bot.ids import FeedbackIds
+from bot.messages import Message, render_message
+from bot.models import Campaign, Feedback, Lead, utcnow
+from bot.people import person
+from bot.validation import normalise_code
+
+
+class FeedbackProblem(Exception):
+    """Feedback that could not be sent; `kind` names the answer in feedback_notice."""
+
+    def __init__(self, kind: str, **context: Any) -> None:
+        super().__init__(kind)
+        self.kind = kind
+        self.context = context
+
+
+def post_key(feedback_id: int) -> str:
+    return f"feedback:{feedback_id}:post"
+
+
+def reply_key(feedback_id: int) -> str:
+    return f"feedback:{feedback_id}:reply"
+
+
+@dataclass(frozen=True)
+class Sent:
+    """What the rep is told once their feedback is stored and queued for marketing."""
+
+    feedback_id: int
+    campaign: Campaign | None = None
+    inferred_from: str | None = None  # the name of the lead the campaign was inferred from
+    tags: list[str] = field(default_factory=list)
+
+    @property
+    def post_key(self) -> str:
+        return post_key(self.feedback_id)
+
+
+# -- which campaign -----------------------------------------------------------------------
+
+
+def campaign_by_code(session: Session, code: str) -> Campaign | None:
+    if not code:
+        return None
+    return session.scalar(select(Campaign).where(Campaign.code == normalise_code(code)))
+
+
+def latest_touched_lead(session: Session, slack_id: str) -> Lead | None:
+    """The rep's most recently touched lead that belongs to a campaign (theirs, or one they
+    acted on)."""
+    touched = func.coalesce(Lead.status_at, Lead.first_touched_at)
+    return session.scalar(
+        select(Lead)
+        .where(
+            or_(Lead.status_by == slack_id, Lead.owner_id == slack_id),
+            touched.is_not(None),
+            Lead.campaign_id.is_not(None),
+        )
+        .order_by(touched.desc(), Lead.id.desc())
+        .limit(1)
+    )
+
+
+def lead_campaign(session: Session, lead: Lead) -> Campaign | None:
+    if lead.campaign_id is not None:
+        return session.get(Campaign, lead.campaign_id)
+    return campaign_by_code(session, lead.campaign_code or "")
+
+
+# -- sending --------------------------------------------------------------------------------
+
+
+def submit_feedback(
+    session: Session,
+    *,
+    settings: Settings,
+    author_id: str,
+    text: str,
+    now: datetime | None = None,
+) -> Sent:
+    """`/feedback [CODE] text`: store it (campaign explicit, inferred or none) and queue the
+    post to marketing. Raises FeedbackProblem when it cannot be sent."""
+    _check_sender(session, settings, author_id)
+    tags = tags_in(text)
+    code, rest = first_word(text)
+    campaign = campaign_by_code(session, code)
+    inferred_from = None
+    if campaign is not None:
+        text = rest
+    else:
+        lead = latest_touched_lead(session, author_id)
+        if lead is not None:
+            campaign, inferred_from = lead_campaign(session, lead), lead.name
+    feedback = _store(
+        session,
+        settings,
+        text,
+        tags=tags,
+        author_id=author_id,
+        campaign=campaign,
+        inferred=inferred_from is not None,
+        now=now,
+        explicit_code=code if campaign is not None and inferred_from is None else None,
+    )
+    return Sent(feedback.id, campaign, inferred_from, list(feedback.tags))
+
+
+def submit_lead_feedback(
+    session: Session,
+    *,
+    settings: Settings,
+    author_id: str,
+    lead: Lead,
+    text: str,
+    now: datetime | None = None,
+) -> Sent:
+    """Feedback from a lead alert's "Feedback" button: tied to the lead and its campaign.
+    The caller has checked that `author_id` may act on the lead (so they need not be on the
+    roster: a lead's owner may be known to Handoff only through the CRM)."""
+    _check_sender(session, settings, author_id, roster=False)
+    campaign = lead_campaign(session, lead)
+    feedback = _store(
+        session, settings, text, author_id=author_id, campaign=campaign, lead=lead, now=now
+    )
+    return Sent(feedback.id, campaign, None, list(feedback.tags))
+
+
+def record_lead_quality(session: Session, *, settings: Settings, feedback: Feedback) -> None:
+    """Post a stored "Not a fit" Feedback row (kind "lead_quality", lead and campaign set) to
+    marketing, marked as lead-quality feedback, in the caller's transaction."""
+    if not settings.marketing_channel:
+        return
+    session.flush()
+    _post(session, settings, feedback)
+
+
+def _check_sender(
+    session: Session, settings: Settings, author_id: str, *, roster: bool = True
+) -> None:
+    if not settings.marketing_channel:
+        raise FeedbackProblem("not_configured")
+    if roster and person(session, author_id) is None:
+        raise FeedbackProblem("not_on_roster")
+
+
+def _store(
+    session: Session,
+    settings: Settings,
+    text: str,
+    *,
+    tags: list[str] | None = None,
+    author_id: str,
+    campaign: Campaign | None,
+    inferred: bool = False,
+    lead: Lead | None = None,
+    now: datetime | None = None,
+    explicit_code: str | None = None,
+) -> Feedback:
+    tags = tags_in(text) if tags is None else tags
+    shown = without_edge_tags(text)
+    if not shown:
+        raise FeedbackProblem("no_text", code=explicit_code)
+    feedback = Feedback(
+        campaign_id=campaign.id if campaign else None,
+        campaign_inferred=inferred,
+        lead_id=lead.id if lead else None,
+        author_id=author_id,
+        kind="rep",
+        text=shown,
+        tags=tags,
+        created_at=now or utcnow(),
+    )
+    session.add(feedback)
+    session.flush()
+    _post(session, settings, feedback)
+    return feedback
+
+
+# -- the marketing post ---------------------------------------------------------------------
+
+
+def post_context(
+    feedback: Feedback, campaign: Campaign | None, lead: Lead | None
+) -> dict[str, Any]:
+    """What `templates/feedback_post.json.j2` is rendered with."""
+    return {
+        "ids": FeedbackIds,
+        "feedback": feedback,
+        "lines": feedback.text.splitlines() or [""],
+        "reply_lines": (feedback.reply_text or "").splitlines(),
+        "lead_quality": feedback.kind == LEAD_QUALITY,
+        "tags": [] if feedback.kind == LEAD_QUALITY else list(feedback.tags or []),
+        "campaign": campaign,
+        "lead": lead,
+        "block_id": f"{FeedbackIds.POST_ACTIONS}:{feedback.id}",
+    }
+
+
+def post_message(session: Session, feedback: Feedback) -> Message:
+    """The marketing post as it stands: the feedback, and the answer once there is one."""
+    campaign = session.get(Campaign, feedback.campaign_id) if feedback.campaign_id else None
+    lead = session.get(Lead, feedback.lead_id) if feedback.lead_id else None
+    return render_message("feedback_post", **post_context(feedback, campaign, lead))
+
+
+def _post(session: Session, settings: Settings, feedback: Feedback) -> None:
+    outbox.enqueue(
+        session,
+        "chat.postMessage",
+        key=post_key(feedback.id),
+        channel=settings.marketing_channel,
+        **post_message(session, feedback).as_args(),
+    )
+
+
+def refresh_post(session: Session, settings: Settings, feedback: Feedback) -> None:
+    """Update the marketing post in place (after a reply)."""
+    outbox.enqueue(
+        session,
+        "chat.update",
+        target=post_key(feedback.id),
+        channel=settings.marketing_channel,
+        **post_message(session, feedback).as_args(),
+    )
