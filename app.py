@@ -10,6 +10,7 @@ import uvicorn
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.error import BoltError
 
+from bot import sandbox
 from bot.cli import main
 from bot.config import ConfigError, Settings, require
 from bot.services import Handoff
@@ -20,7 +21,13 @@ from handlers.http import slack_route
 log = logging.getLogger("handoff")
 
 
-def run(settings: Settings, _args: argparse.Namespace) -> int:
+def run(settings: Settings, args: argparse.Namespace) -> int:
+    if getattr(args, "sandbox", False) or not settings.slack_bot_token:
+        return sandbox.run(
+            settings,
+            slack_route=lambda handoff: slack_route(build_bolt_app(handoff)),
+            fresh=getattr(args, "fresh", False),
+        )
     require(settings, "slack_bot_token", "sales_channel", "marketing_channel")
     if not settings.socket_mode:
         require(settings, "slack_signing_secret")

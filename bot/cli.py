@@ -12,8 +12,9 @@ from pathlib import Path
 from dotenv import load_dotenv
 
 from bot import leads as lead_intake
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import ConfigError, Settings, load_settings, require
 from bot.db import Database
+from bot.digest import command as digest_command
 from bot.people import RosterError, import_roster, roster
 from bot.services import Handoff
 
@@ -113,6 +114,20 @@ def cmd_leads_import(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_digest(settings: Settings, args: argparse.Namespace) -> int:
+    if not args.dry_run:
+        require(settings, "slack_bot_token")
+    handoff = Handoff.build(settings, db=_database(settings))
+    try:
+        return digest_command.run(
+            handoff, manager=args.manager, dry_run=args.dry_run, again=args.again
+        )
+    except digest_command.UnknownManager as exc:
+        raise CliError(str(exc)) from None
+    finally:
+        handoff.stop()
+
+
 def _group(
     sub: argparse._SubParsersAction, name: str, help_text: str
 ) -> argparse._SubParsersAction:
@@ -130,6 +145,13 @@ def build_parser(run: Callable[[Settings, argparse.Namespace], int]) -> argparse
     parser.set_defaults(handler=run)
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
     sub.add_parser("run", help="run the bot (the default)").set_defaults(handler=run)
+    sandbox = sub.add_parser(
+        "sandbox",
+        help="try Handoff in the browser with no Slack workspace (the default "
+        "when SLACK_BOT_TOKEN is not set)",
+    )
+    sandbox.add_argument("--fresh", action="store_true", help="start over with a new demo")
+    sandbox.set_defaults(handler=run, sandbox=True)
     team = _group(sub, "team", "the team roster: import FILE | list")
     team_import = team.add_parser("import", help="upsert people from a roster CSV")
     team_import.add_argument("file", help="CSV with header slack_id,email,name,role,manager")
@@ -139,6 +161,11 @@ def build_parser(run: Callable[[Settings, argparse.Namespace], int]) -> argparse
     leads_import = leads.add_parser("import", help="import leads from CSV (same fields as the API)")
     leads_import.add_argument("file")
     leads_import.set_defaults(handler=cmd_leads_import)
+    digest = sub.add_parser("digest", help="send today's manager digests now (any day or hour)")
+    digest.add_argument("--manager", metavar="SLACK_ID", help="only this manager's digest")
+    digest.add_argument("--dry-run", action="store_true", help="print the digests, send nothing")
+    digest.add_argument("--again", action="store_true", help="resend even if sent today")
+    digest.set_defaults(handler=cmd_digest)
     db = _group(sub, "db", "the database: upgrade")
     db.add_parser("upgrade", help="apply migrations").set_defaults(handler=cmd_db_upgrade)
     return parser

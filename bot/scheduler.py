@@ -90,11 +90,16 @@ def _logged(job_id: str, func: Callable[[], object]) -> Callable[[], None]:
 
 
 def build_scheduler(settings: Settings, db: Database, directory: SlackDirectory) -> Scheduler:
-    """The app's scheduler: the ladder's sweep every SWEEP_INTERVAL."""
+    """The app's scheduler: the ladder's sweep every SWEEP_INTERVAL, and the managers' digests
+    (a refresh job that keeps one cron job per manager time zone and catches up missed ones)."""
+    from bot.digest.parts import Parts
+    from bot.digest.schedule import schedule_digests
+
     scheduler = Scheduler()
     scheduler.every(
         SWEEP_JOB,
         settings.sweep_interval,
         lambda: ladder.sweep(db, settings=settings, directory=directory),
     )
+    schedule_digests(scheduler.aps, Parts(settings, db, directory))
     return scheduler

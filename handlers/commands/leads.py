@@ -6,16 +6,24 @@ from slack_bolt import Ack, App
 from slack_bolt.context.respond import Respond
 
 from bot.alerts.listing import leads_list
+from bot.digest import stale_leads_for
 from bot.models import utcnow
 from bot.services import Handoff
 
-USAGE = "Usage: `/leads` shows your open hot leads, oldest first, with their buttons."
+USAGE = (
+    "Usage: `/leads` shows your open hot leads, oldest first, with their buttons. "
+    "Managers: `/leads stale` lists your reps' stale leads."
+)
 
 
 def register(app: App, handoff: Handoff) -> None:
     @app.command("/leads")
     def leads_callback(ack: Ack, command: dict, respond: Respond) -> None:
         ack()
+        if (command.get("text") or "").strip().lower() == "stale":  # the manager digest's list
+            stale = stale_leads_for(handoff, command["user_id"])
+            respond(response_type="ephemeral", **stale.as_args())
+            return
         if (command.get("text") or "").strip():
             respond(text=USAGE, response_type="ephemeral")
             return

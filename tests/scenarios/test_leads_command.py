@@ -97,7 +97,7 @@ def test_nothing_open(running: RunningApp, slack: FakeSlackServer) -> None:
 
 
 def test_unknown_subcommands_get_usage(running: RunningApp, slack: FakeSlackServer) -> None:
-    answer = ask(running, slack, "stale")
+    answer = ask(running, slack, "frobnicate")
     assert "Usage: `/leads`" in answer["text"]
     assert answer.get("response_type") == "ephemeral"
 

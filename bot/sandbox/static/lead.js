@@ -1,0 +1,40 @@
+// The "New lead" form: a lead as a CRM would send it, through the app's real POST /leads.
+
+import { $, el, post, toast } from "./util.js";
+
+export function renderLeadChoices(doc) {
+  const codes = doc.campaigns.map((c) => {
+    const option = el("option", "", c.name);
+    option.value = c.code;
+    return option;
+  });
+  $("campaign-codes").replaceChildren(...codes);
+  const owner = $("lead-owner");
+  const chosen = owner.value;
+  const nobody = el("option", "", "Nobody: offer it in #sales");
+  nobody.value = "";
+  owner.replaceChildren(nobody, ...doc.people.filter((p) => p.role === "rep" || p.role === "manager").map((p) => {
+    const option = el("option", "", `${p.name} (${p.role})`);
+    option.value = p.id;
+    return option;
+  }));
+  owner.value = chosen || owner.options[1]?.value || "";
+}
+
+export async function sendLead(event, doc) {
+  event.preventDefault();
+  const form = $("lead-form");
+  const data = Object.fromEntries(new FormData(form));
+  $("lead-submit").disabled = true;
+  const answer = await post("/sandbox/lead", data);
+  $("lead-submit").disabled = false;
+  if (answer.ok) {
+    $("lead-dialog").close();
+    form.reset();
+    renderLeadChoices(doc);
+    toast(`POST /leads answered ${answer.status}: ${answer.accepted} new, ${answer.hot} hot.`);
+    return;
+  }
+  const problems = (answer.errors || []).map((e) => `${e.field || "lead"}: ${e.error}`);
+  $("lead-errors").textContent = problems.join("\n") || answer.error || answer.problem || "The lead was refused.";
+}
