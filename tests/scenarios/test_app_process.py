@@ -23,7 +23,9 @@ def test_the_app_serves_health_slack_and_leads(tmp_path: Path, db_url: str) -> N
 
         body = "command=%2Fleads&user_id=UREP1&text="
         forged = slack_headers("wrong-secret", body)
-        assert httpx.post(f"{app.url}/slack/events", content=body, headers=forged).status_code == 401
+        assert (
+            httpx.post(f"{app.url}/slack/events", content=body, headers=forged).status_code == 401
+        )
 
         leads = json.dumps([{"id": "p-1", "name": "Ada", "score": 99}]).encode()
         secret = app.env["LEADS_WEBHOOK_SECRET"]
