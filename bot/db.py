@@ -158,11 +158,12 @@ class Database:
 
     def _sqlite_path(self) -> tuple[str, bool]:
         """(file path, opened read-only by DATABASE_URL) of a SQLite URL; "" for :memory:."""
-        path = make_url(self.url).database or ""
+        parsed = make_url(self.url)
+        path = parsed.database or ""
+        read_only = parsed.query.get("mode") == "ro" or parsed.query.get("immutable") == "1"
         if path.startswith("file:"):
-            path, _, options = path[len("file:") :].partition("?")
-            return path, "mode=ro" in options or "immutable=1" in options
-        return ("" if path == ":memory:" else path), False
+            path = path[len("file:") :].partition("?")[0]
+        return ("" if path == ":memory:" else path), read_only
 
     def _check_sqlite(self) -> tuple[str, str]:
         path, read_only = self._sqlite_path()

@@ -102,7 +102,7 @@ class Handoff:
         if self.slack is not None:
             slack = self.slack.report()
             report.update(slack)
-            if state == "ok" and slack["slack"] != "ok":
+            if state == "ok" and slack["slack"] in {"unreachable", "token rejected"}:
                 report["status"] = "degraded"
         if pending is not None:
             report["outbox_pending"] = pending

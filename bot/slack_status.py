@@ -107,10 +107,11 @@ class SlackStatus:
 
     def _set(self, state: str, detail: str, retry_after: float | None = None) -> None:
         with self._lock:
-            changed = (state, detail) != (self.state, self.detail)
+            # The first answer is reported by the caller (startup); later changes here.
+            changed = self.state != "unknown" and (state, detail) != (self.state, self.detail)
             self.state, self.detail, self._retry_after = state, detail, retry_after
-        if changed:
-            log.warning("Slack is %s: %s", state, detail)
+        if changed and state == "unreachable":
+            log.warning("Slack is unreachable: %s", detail)
 
     def start(self, recheck: float = RECHECK_INTERVAL) -> None:
         """Keep checking in the background: with backoff while Slack fails, then every `recheck`
