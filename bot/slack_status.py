@@ -76,7 +76,8 @@ class SlackStatus:
             if error in TOKEN_ERRORS:
                 self._set("token rejected", f"auth.test answered {error}")
                 raise TokenRejected(error) from None
-            retry_after = exc.response.headers.get("Retry-After") if status == 429 else None
+            headers = {key.lower(): value for key, value in (exc.response.headers or {}).items()}
+            retry_after = headers.get("retry-after") if status == 429 else None
             self._set(
                 "unreachable",
                 f"auth.test answered HTTP {status}"
@@ -151,10 +152,12 @@ class SlackStatus:
                 delay = MAX_RETRY
 
 
-def _seconds(value: str | None) -> float | None:
+def _seconds(value: object) -> float | None:
+    if isinstance(value, list | tuple):
+        value = value[0] if value else None
     try:
-        return float(value) if value is not None else None
-    except ValueError:
+        return float(value) if value is not None else None  # type: ignore[arg-type]
+    except (TypeError, ValueError):
         return None
 
 
