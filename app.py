@@ -13,6 +13,7 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 from bot import sandbox
 from bot.cli import main
 from bot.config import ConfigError, Settings, require
+from bot.db import DatabaseUnavailable, describe
 from bot.services import Handoff
 from bot.slack_status import MAX_RETRY, TokenRejected
 from bot.web import create_web_app
@@ -75,6 +76,9 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
         require(settings, "slack_signing_secret")
     handoff = Handoff.build(settings)
     handoff.db.upgrade()  # DatabaseUnavailable: one line naming the database, exit 4
+    state, detail = handoff.db.check()
+    if state != "ok":
+        raise DatabaseUnavailable(f"{describe(settings.database_url)} is {state}: {detail}")
     check_token(handoff)
     bolt = build_bolt_app(handoff)
     web = create_web_app(handoff, [] if settings.socket_mode else [slack_route(bolt)])

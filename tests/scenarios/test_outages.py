@@ -15,8 +15,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import sqlite3
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -27,7 +30,7 @@ from bot.db import Database
 from bot.fakeslack import FakeSlack
 from bot.signing import sign_body
 from tests.scenarios.test_app_process import run_cli
-from tests.support.app_process import AppProcess, app_env
+from tests.support.app_process import ROOT, AppProcess, app_env
 from tests.support.databases import postgres_database
 from tests.support.fake_slack_server import FakeSlackServer
 from tests.support.running_app import RunningApp, app_settings
@@ -201,16 +204,50 @@ def test_a_read_only_sqlite_url_is_reported(tmp_path: Path) -> None:
     assert Database(f"sqlite:///{path}").check() == ("ok", "")
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root can write a chmod 444 file")
-def test_a_read_only_sqlite_file_makes_health_say_so(tmp_path: Path, settings) -> None:  # type: ignore[no-untyped-def]
+# As root, file permissions do not stop writes; without CAP_DAC_OVERRIDE they do, as for the
+# unprivileged user a service normally runs as.
+UNPRIVILEGED = (
+    ["setpriv", "--bounding-set", "-dac_override,-dac_read_search,-fowner"]
+    if os.geteuid() == 0
+    else []
+)
+needs_setpriv = pytest.mark.skipif(
+    os.geteuid() == 0 and shutil.which("setpriv") is None, reason="needs setpriv to drop root"
+)
+
+
+@needs_setpriv
+def test_a_read_only_sqlite_file_makes_health_say_so(tmp_path: Path) -> None:
     path = tmp_path / "ro.db"
-    with (
-        FakeSlackServer() as slack,
-        RunningApp(app_settings(settings, slack.url, f"sqlite:///{path}")) as app,
-    ):
-        path.chmod(0o444)
-        try:
-            health = app.http.get("/healthz", timeout=HEALTH_TIMEOUT)
-            assert health.status_code == 503 and health.json()["database"] == "read-only"
-        finally:
-            path.chmod(0o644)
+    with FakeSlackServer() as slack:
+        env = app_env(slack.url, f"sqlite:///{path}")
+        with AppProcess(env, tmp_path, prefix=UNPRIVILEGED) as app:
+            path.chmod(0o444)
+            health = httpx.get(f"{app.url}/healthz", timeout=HEALTH_TIMEOUT)
+            assert health.status_code == 503, health.text
+            assert health.json()["database"] == "read-only", health.json()
+            assert health.json()["database_detail"].startswith(str(path))
+
+
+@needs_setpriv
+def test_a_read_only_sqlite_file_at_startup_is_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "ro.db"
+    database = Database(f"sqlite:///{path}")
+    database.upgrade()
+    database.dispose()
+    path.chmod(0o444)
+    env = app_env("http://127.0.0.1:9/api/", f"sqlite:///{path}")
+    result = subprocess.run(
+        [*UNPRIVILEGED, sys.executable, str(ROOT / "app.py")],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 4, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert lines == [
+        f"Database error: the SQLite database {path} is read-only: "
+        f"{path} (or its folder) cannot be written"
+    ], result.stderr
