@@ -13,12 +13,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from slack_sdk import WebClient
+from sqlalchemy import or_, update
 from sqlalchemy.orm import Session
 
 from bot import leads as lead_intake
 from bot.alerts import lead_listener as alert_listener
 from bot.config import Settings
 from bot.db import Database
+from bot.models import OutboxMessage, utcnow
 from bot.outbox import Dispatcher
 from bot.people import SlackDirectory
 from bot.scheduler import Scheduler, build_scheduler
@@ -56,7 +58,7 @@ class Handoff:
         )
         dispatcher = Dispatcher(db, client, channel_interval=settings.channel_post_interval)
         scheduler = build_scheduler(settings, db, directory)
-        slack = SlackStatus(client, on_recovery=dispatcher.wake)
+        slack = SlackStatus(client, on_recovery=lambda: retry_now(db, dispatcher))
         handoff = cls(settings, db, client, directory, dispatcher, scheduler=scheduler, slack=slack)
         handoff.lead_listeners.append(alert_listener(settings, directory))
         return handoff
@@ -122,6 +124,27 @@ class Handoff:
             return future.result(timeout=deadline)
         except TimeoutError:
             return "unreachable", f"no answer within {deadline:g}s", None
+
+
+def retry_now(db: Database, dispatcher: Dispatcher) -> None:
+    """Slack answers again: what waits out its backoff is due now (a lease still held by a
+    sender is left alone), so an outage's backlog goes out at once, not minutes later."""
+    now = utcnow()
+    try:
+        with db.session() as session:
+            session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.status == "pending",
+                    OutboxMessage.next_attempt_at > now,
+                    or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now),
+                )
+                .values(next_attempt_at=now)
+                .execution_options(synchronize_session=False)
+            )
+    except Exception as exc:  # the rows go out on their own schedule anyway
+        log.warning("could not hurry the outbox after Slack came back: %s", type(exc).__name__)
+    dispatcher.wake()
 
 
 def _run_check(db: Database, future: Future[HealthCheck]) -> None:

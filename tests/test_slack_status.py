@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import socket
+from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 from slack_sdk import WebClient
+from sqlalchemy import select, update
 
+from bot.config import Settings
+from bot.db import Database
 from bot.fakeslack import FakeSlack
+from bot.models import OutboxMessage, utcnow
+from bot.outbox import enqueue
+from bot.services import Handoff
 from bot.slack_status import SlackStatus, TokenRejected
 from tests.support.fake_slack_server import FakeSlackServer
 
@@ -51,3 +59,22 @@ def test_a_rejected_token_raises() -> None:
             checker.check()
         assert rejected.value.error == "invalid_auth"
         assert checker.report()["slack"] == "token rejected"
+
+
+def test_when_slack_answers_again_waiting_messages_are_due_at_once(
+    db: Database, settings: Settings
+) -> None:
+    later = utcnow() + timedelta(hours=1)
+    with db.session() as session:
+        enqueue(session, "chat.postMessage", key="owed", channel="CSALES", text="owed")
+    with db.session() as session:
+        session.execute(update(OutboxMessage).values(next_attempt_at=later, attempts=9))
+    with FakeSlackServer() as slack:
+        handoff = Handoff.build(replace(settings, slack_api_url=slack.url), db=db)
+        assert handoff.slack is not None
+        slack.fake.fail_next("auth.test", status=503)
+        assert handoff.slack.check() is False
+        assert handoff.slack.check() is True
+    with db.session() as session:
+        due = session.scalar(select(OutboxMessage.next_attempt_at))
+    assert due is not None and due.replace(tzinfo=None) <= utcnow().replace(tzinfo=None)
