@@ -6,6 +6,7 @@ import argparse
 import logging
 import sys
 import threading
+import time
 
 import uvicorn
 from slack_bolt.adapter.socket_mode import SocketModeHandler
@@ -56,10 +57,12 @@ def connect_socket_mode(socket: SocketModeHandler) -> None:
 
     def retry() -> None:
         delay = 1.0
-        while not stopping.wait(delay) and not attempt():
+        while True:
+            time.sleep(delay)
+            if attempt():
+                return
             delay = min(delay * 2, MAX_RETRY)
 
-    stopping = threading.Event()
     if not attempt():
         threading.Thread(target=retry, name="socket-mode-connect", daemon=True).start()
 

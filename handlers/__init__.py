@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from slack_bolt import App
@@ -29,7 +30,7 @@ def build_bolt_app(handoff: Handoff) -> App:
     return app
 
 
-def _authorize(handoff: Handoff):  # type: ignore[no-untyped-def]
+def _authorize(handoff: Handoff) -> Callable[..., AuthorizeResult]:
     """One workspace, one bot token; the bot's ids once our auth.test has succeeded (no
     listener needs them: they only let Bolt ignore the bot's own events)."""
 
