@@ -107,9 +107,10 @@ def test_slack_refusing_connections_at_startup_does_not_stop_handoff(tmp_path: P
         with AppProcess(env, tmp_path) as app:
 
             def start_slack() -> FakeSlackServer:
+                fake = FakeSlack()
+                fake.add_channel("CSALES", "sales")  # before it answers anything
                 reserved.close()
-                server = FakeSlackServer(port=port).start()
-                server.fake.add_channel("CSALES", "sales")
+                server = FakeSlackServer(fake, port=port).start()
                 servers.append(server)
                 return server
 
