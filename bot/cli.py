@@ -13,13 +13,14 @@ from dotenv import load_dotenv
 
 from bot import leads as lead_intake
 from bot.config import ConfigError, Settings, load_settings, require
-from bot.db import Database
+from bot.db import Database, DatabaseUnavailable
 from bot.digest import command as digest_command
 from bot.people import RosterError, import_roster, roster
 from bot.services import Handoff
 
 EXIT_BAD_INPUT = 2
 EXIT_CONFIG = 3
+EXIT_DATABASE = 4
 
 
 class CliError(Exception):
@@ -191,6 +192,9 @@ def main(argv: Sequence[str], run: Callable[[Settings, argparse.Namespace], int]
     except CliError as exc:
         print(f"Error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except DatabaseUnavailable as exc:
+        print(f"Database error: {exc}", file=sys.stderr)
+        return EXIT_DATABASE
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # the last boundary: one line, details in the log

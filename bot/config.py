@@ -35,6 +35,7 @@ class Settings:
     slack_app_token: str | None = None
     slack_api_url: str | None = None
     database_url: str = "sqlite:///handoff.db"
+    database_timeout: timedelta = timedelta(seconds=2)
     host: str = "0.0.0.0"  # noqa: S104 - a server is meant to be reachable
     port: int = 3000
     sales_channel: str | None = None
@@ -170,6 +171,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         slack_app_token=app_token,
         slack_api_url=_parsed(env, "SLACK_API_URL", _url, None, "Leave it unset for Slack itself"),
         database_url=_text(env, "DATABASE_URL") or Settings.database_url,
+        database_timeout=_parsed(
+            env, "DATABASE_TIMEOUT", _database_timeout, Settings.database_timeout, ""
+        ),
         host=_text(env, "HOST") or Settings.host,
         port=_parsed(env, "PORT", _int_between(1, 65535), 3000, "Use a free TCP port"),
         sales_channel=_channel(env, "SALES_CHANNEL"),
@@ -203,6 +207,13 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         ),
         log_level=_parsed(env, "LOG_LEVEL", _log_level, "INFO", ""),
     )
+
+
+def _database_timeout(raw: str) -> timedelta:
+    value = parse_duration(raw)
+    if not timedelta(seconds=1) <= value <= timedelta(seconds=60):
+        raise ValueError(f"{raw!r} must be between 1s and 60s")
+    return value
 
 
 def _log_level(raw: str) -> str:

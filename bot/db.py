@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+import os
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -10,23 +13,43 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def make_engine(url: str) -> Engine:
+DEFAULT_TIMEOUT = 2.0  # seconds; see DATABASE_TIMEOUT in the README
+
+
+class DatabaseUnavailable(Exception):
+    """The database could not be reached or used; the message names it (never the password)."""
+
+
+def describe(url: str) -> str:
+    """Which database a URL points to, for messages: no user name, no password."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        return f"the SQLite database {parsed.database or ':memory:'}"
+    where = f"{parsed.host or 'localhost'}:{parsed.port or 5432}"
+    return f"the PostgreSQL database {parsed.database or '(default)'!s} at {where}"
+
+
+def make_engine(url: str, timeout: float = DEFAULT_TIMEOUT) -> Engine:
+    """An engine whose every wait is bounded by about `timeout` seconds: connecting, waiting for
+    a lock or a pooled connection (statements themselves may run 4 times as long)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        engine = create_engine(url, connect_args={"timeout": timeout, "check_same_thread": False})
+        busy_ms = int(timeout * 1000)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
             # Let SQLAlchemy issue BEGIN itself so that transactions really start when we say.
             dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
+            cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
             cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA busy_timeout=30000")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
@@ -38,13 +61,45 @@ def make_engine(url: str) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    seconds = max(2, math.ceil(timeout))  # libpq's connect_timeout: whole seconds, at least 2
+    engine = create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=10,
+        max_overflow=20,
+        pool_timeout=timeout,
+        connect_args={
+            "connect_timeout": seconds,
+            # A server that stops answering (packets dropped) fails the connection instead of
+            # leaving it to the kernel's 15-minute retransmission limit.
+            "tcp_user_timeout": int(timeout * 1000),
+            "keepalives": 1,
+            "keepalives_idle": 10,
+            "keepalives_interval": 2,
+            "keepalives_count": 3,
+        },
+    )
+    lock_ms, statement_ms = int(timeout * 1000), int(timeout * 4000)
+
+    @event.listens_for(engine, "connect")
+    def _postgres_timeouts(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        # SET rather than the `options` startup parameter, which PgBouncer refuses.
+        autocommit = dbapi_connection.autocommit
+        dbapi_connection.autocommit = True
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute(f"SET statement_timeout = {statement_ms}")
+            cursor.execute(f"SET lock_timeout = {lock_ms}")
+        dbapi_connection.autocommit = autocommit
+
+    return engine
 
 
 class Database:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, timeout: float = DEFAULT_TIMEOUT) -> None:
         self.url = url
-        self.engine = make_engine(url)
+        self.timeout = timeout
+        self.engine = make_engine(url, timeout)
+        self._read_engine: Engine | None = None
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @property
@@ -63,22 +118,102 @@ class Database:
                 raise
 
     def upgrade(self) -> None:
-        """Apply every Alembic migration (idempotent)."""
+        """Apply every Alembic migration (idempotent). DatabaseUnavailable if the database
+        cannot be reached or written."""
+        try:
+            self._upgrade()
+        except OperationalError as exc:
+            reason = _reason(exc)
+            raise DatabaseUnavailable(f"could not use {describe(self.url)}: {reason}") from None
+
+    def _upgrade(self) -> None:
         with self.engine.begin() as connection:
+            if self.is_postgres:  # migrations may take longer than a web request
+                connection.exec_driver_sql("SET LOCAL statement_timeout = 0")
+                connection.exec_driver_sql("SET LOCAL lock_timeout = '60s'")
             config = alembic_config(self.url)
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
 
     def ping(self) -> bool:
+        return self.check()[0] == "ok"
+
+    def check(self) -> tuple[str, str]:
+        """("ok" | "read-only" | "unreachable", detail), taking no write lock.
+
+        SQLite: a read on a separate read-only connection (in WAL mode it never waits for a
+        writer), and whether the file, its folder and its WAL files can be written.
+        PostgreSQL: `SHOW transaction_read_only` (a hot standby answers "on")."""
         try:
-            with self.engine.connect() as connection:
-                connection.execute(text("SELECT 1"))
-            return True
-        except Exception:
-            return False
+            if self.is_postgres:
+                with self.engine.connect() as connection:
+                    read_only = connection.exec_driver_sql("SHOW transaction_read_only").scalar()
+                    connection.rollback()
+                if read_only == "on":
+                    return "read-only", "the server only accepts reads (transaction_read_only)"
+                return "ok", ""
+            return self._check_sqlite()
+        except Exception as exc:
+            return "unreachable", _reason(exc)
+
+    def _sqlite_path(self) -> tuple[str, bool]:
+        """(file path, opened read-only by DATABASE_URL) of a SQLite URL; "" for :memory:."""
+        parsed = make_url(self.url)
+        path = parsed.database or ""
+        read_only = parsed.query.get("mode") == "ro" or parsed.query.get("immutable") == "1"
+        if path.startswith("file:"):
+            path = path[len("file:") :].partition("?")[0]
+        return ("" if path == ":memory:" else path), read_only
+
+    def _check_sqlite(self) -> tuple[str, str]:
+        path, read_only = self._sqlite_path()
+        if read_only:
+            return "read-only", "DATABASE_URL opens it read-only"
+        if not path:
+            return "ok", ""
+        if not os.path.exists(path):
+            return "unreachable", f"{path} does not exist"
+        with self.read_session() as session:
+            session.execute(text("SELECT count(*) FROM sqlite_master")).scalar()
+        folder = os.path.dirname(os.path.abspath(path))
+        writable = [path, folder] + [
+            path + suffix for suffix in ("-wal", "-shm") if os.path.exists(path + suffix)
+        ]
+        if not all(os.access(name, os.W_OK) for name in writable):
+            return "read-only", f"{path} (or its folder) cannot be written"
+        return "ok", ""
+
+    @contextmanager
+    def read_session(self) -> Iterator[Session]:
+        """A session for reads only. On SQLite it uses a read-only connection that takes no
+        write lock (the normal sessions begin with BEGIN IMMEDIATE)."""
+        engine = self._reader()
+        with Session(engine) as session:
+            try:
+                yield session
+            finally:
+                session.rollback()
+
+    def _reader(self) -> Engine:
+        if self.is_postgres:
+            return self.engine
+        if self._read_engine is None:
+            path, _ = self._sqlite_path()
+            if not path:
+                return self.engine
+            target, timeout = f"file:{os.path.abspath(path)}?mode=ro", self.timeout
+            self._read_engine = create_engine(
+                "sqlite://",
+                creator=lambda: sqlite3.connect(
+                    target, uri=True, timeout=timeout, check_same_thread=False
+                ),
+            )
+        return self._read_engine
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self._read_engine is not None:
+            self._read_engine.dispose()
 
 
 def alembic_config(url: str) -> Config:
@@ -86,3 +221,10 @@ def alembic_config(url: str) -> Config:
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
+
+
+def _reason(exc: BaseException) -> str:
+    """The first line of the driver's message (libpq and SQLite never include a password)."""
+    orig = getattr(exc, "orig", None) or exc
+    lines = [line.strip() for line in str(orig).splitlines() if line.strip()]
+    return (lines[0] if lines else type(orig).__name__)[:300]

@@ -6,24 +6,31 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
 from slack_sdk import WebClient
+from sqlalchemy import or_, update
 from sqlalchemy.orm import Session
 
 from bot import leads as lead_intake
 from bot.alerts import lead_listener as alert_listener
 from bot.config import Settings
 from bot.db import Database
+from bot.models import OutboxMessage, utcnow
 from bot.outbox import Dispatcher
 from bot.people import SlackDirectory
 from bot.scheduler import Scheduler, build_scheduler
 from bot.slack_api import make_client
+from bot.slack_status import SlackStatus
 
 log = logging.getLogger(__name__)
 
+HEALTH_DEADLINE = 1.5  # seconds: /healthz answers well within 2 s whatever the database does
+HealthCheck = tuple[str, str, "int | None"]
 LeadListener = Callable[[Session, lead_intake.LeadChange], None]
 
 
@@ -36,17 +43,23 @@ class Handoff:
     dispatcher: Dispatcher
     lead_listeners: list[LeadListener] = field(default_factory=list)
     scheduler: Scheduler = field(default_factory=Scheduler)
+    slack: SlackStatus | None = None
+    _health_check: Future[HealthCheck] | None = field(default=None, repr=False)
+    _health_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
     def build(cls, settings: Settings, *, db: Database | None = None) -> Handoff:
-        db = db or Database(settings.database_url)
+        db = db or Database(
+            settings.database_url, timeout=settings.database_timeout.total_seconds()
+        )
         client = make_client(settings)
         directory = SlackDirectory(
             db, client, ttl=settings.user_cache_ttl, default_tz=settings.default_timezone
         )
         dispatcher = Dispatcher(db, client, channel_interval=settings.channel_post_interval)
         scheduler = build_scheduler(settings, db, directory)
-        handoff = cls(settings, db, client, directory, dispatcher, scheduler=scheduler)
+        slack = SlackStatus(client, on_recovery=lambda: retry_now(db, dispatcher))
+        handoff = cls(settings, db, client, directory, dispatcher, scheduler=scheduler, slack=slack)
         handoff.lead_listeners.append(alert_listener(settings, directory))
         return handoff
 
@@ -68,17 +81,81 @@ class Handoff:
     def start(self) -> None:
         self.dispatcher.start()
         self.scheduler.start()
+        if self.slack is not None:
+            self.slack.start()
 
     def stop(self) -> None:
+        if self.slack is not None:
+            self.slack.stop()
         self.scheduler.stop()
         self.dispatcher.stop()
         self.db.dispose()
 
-    def health(self) -> dict[str, Any]:
-        from bot.outbox import pending_count
+    def health(self, deadline: float = HEALTH_DEADLINE) -> dict[str, Any]:
+        """Database and Slack state within `deadline` seconds, whatever the database does.
 
-        if not self.db.ping():
-            return {"status": "unavailable", "database": "unreachable"}
-        with self.db.session() as session:
-            pending = pending_count(session)
-        return {"status": "ok", "database": "ok", "outbox_pending": pending}
+        One check runs at a time in its own thread; callers that arrive meanwhile share it, so
+        a hung database cannot pile up threads. A check not done by the deadline counts as
+        "unreachable"."""
+        state, detail, pending = self._database_state(deadline)
+        report: dict[str, Any] = {"status": "ok", "database": state}
+        if state != "ok":
+            report.update(status="unavailable", database_detail=detail)
+        if self.slack is not None:
+            slack = self.slack.report()
+            report.update(slack)
+            if state == "ok" and slack["slack"] in {"unreachable", "token rejected"}:
+                report["status"] = "degraded"
+        if pending is not None:
+            report["outbox_pending"] = pending
+        return report
+
+    def _database_state(self, deadline: float) -> HealthCheck:
+        with self._health_lock:
+            if self._health_check is None or self._health_check.done():
+                future: Future[HealthCheck] = Future()
+                self._health_check = future
+                threading.Thread(
+                    target=_run_check, args=(self.db, future), name="health", daemon=True
+                ).start()
+            else:
+                future = self._health_check
+        try:
+            return future.result(timeout=deadline)
+        except TimeoutError:
+            return "unreachable", f"no answer within {deadline:g}s", None
+
+
+def retry_now(db: Database, dispatcher: Dispatcher) -> None:
+    """Slack answers again: what waits out its backoff is due now (a lease still held by a
+    sender is left alone), so an outage's backlog goes out at once, not minutes later."""
+    now = utcnow()
+    try:
+        with db.session() as session:
+            session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.status == "pending",
+                    OutboxMessage.next_attempt_at > now,
+                    or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now),
+                )
+                .values(next_attempt_at=now)
+                .execution_options(synchronize_session=False)
+            )
+    except Exception as exc:  # the rows go out on their own schedule anyway
+        log.warning("could not hurry the outbox after Slack came back: %s", type(exc).__name__)
+    dispatcher.wake()
+
+
+def _run_check(db: Database, future: Future[HealthCheck]) -> None:
+    from bot.outbox import pending_count
+
+    try:
+        state, detail = db.check()
+        pending = None
+        if state == "ok":
+            with db.read_session() as session:
+                pending = pending_count(session)
+        future.set_result((state, detail, pending))
+    except BaseException as exc:  # never leave callers waiting
+        future.set_result(("unreachable", type(exc).__name__, None))

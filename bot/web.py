@@ -6,9 +6,11 @@ depends on Bolt. Every route answers JSON; nothing here returns a traceback or a
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -23,6 +25,9 @@ from bot.signing import webhook_authorised
 log = logging.getLogger(__name__)
 
 MAX_BODY = 1024 * 1024
+RETRY_AFTER = "30"  # seconds, on a 503 for a database outage
+# /healthz waits on its own threads, so a busy request pool cannot delay it.
+_health_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="healthz")
 
 
 def error(status: int, message: str, **extra: object) -> JSONResponse:
@@ -78,9 +83,12 @@ def leads_endpoint(handoff: Handoff) -> Callable[[Request], Awaitable[Response]]
             return error(422, "some leads are not valid; nothing was stored", errors=exc.errors)
         try:
             result = await run_in_threadpool(handoff.receive_leads, leads)
-        except Exception:
-            log.exception("storing leads failed")
-            return error(503, "leads could not be stored right now; nothing was stored, retry")
+        except Exception as exc:
+            # The type only: a database error's text can hold the lead's values.
+            log.error("storing leads failed: %s", type(exc).__name__)
+            response = error(503, "leads could not be stored right now; nothing was stored, retry")
+            response.headers["Retry-After"] = RETRY_AFTER
+            return response
         return JSONResponse(result.counts(), status_code=202)
 
     return receive
@@ -88,8 +96,11 @@ def leads_endpoint(handoff: Handoff) -> Callable[[Request], Awaitable[Response]]
 
 def health_endpoint(handoff: Handoff) -> Callable[[Request], Awaitable[Response]]:
     async def health(_request: Request) -> Response:
-        status = await run_in_threadpool(handoff.health)
-        return JSONResponse(status, status_code=200 if status["status"] == "ok" else 503)
+        """200 while the database works (Slack unreachable is "degraded", still 200: leads are
+        accepted and messages wait); 503 when the database is unreachable or read-only."""
+        loop = asyncio.get_running_loop()
+        status = await loop.run_in_executor(_health_pool, handoff.health)
+        return JSONResponse(status, status_code=200 if status["database"] == "ok" else 503)
 
     return health
 

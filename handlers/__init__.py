@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from slack_bolt import App
+from slack_bolt.authorization import AuthorizeResult
 
 from bot.services import Handoff
 from handlers import actions, commands, errors, events, views
@@ -13,7 +15,10 @@ from handlers import actions, commands, errors, events, views
 def build_bolt_app(handoff: Handoff) -> App:
     settings = handoff.settings
     app = App(
-        token=settings.slack_bot_token,
+        # Our own `authorize` instead of `token=`: Bolt would call auth.test while being built
+        # and refuse to start whenever Slack is down. Handoff checks the token itself
+        # (bot.slack_status) and starts anyway unless Slack proves the token bad.
+        authorize=_authorize(handoff),
         signing_secret=settings.slack_signing_secret or "socket-mode-needs-no-secret",
         client=handoff.client,
         listener_executor=ThreadPoolExecutor(max_workers=32, thread_name_prefix="listener"),
@@ -23,6 +28,23 @@ def build_bolt_app(handoff: Handoff) -> App:
     register_listeners(app, handoff)
     errors.guard_listeners(app)
     return app
+
+
+def _authorize(handoff: Handoff) -> Callable[..., AuthorizeResult]:
+    """One workspace, one bot token; the bot's ids once our auth.test has succeeded (no
+    listener needs them: they only let Bolt ignore the bot's own events)."""
+
+    def authorize(enterprise_id: str | None, team_id: str | None) -> AuthorizeResult:
+        identity = handoff.slack.identity if handoff.slack is not None else None
+        return AuthorizeResult(
+            enterprise_id=enterprise_id,
+            team_id=team_id,
+            bot_token=handoff.client.token,
+            bot_id=identity.bot_id if identity else None,
+            bot_user_id=identity.user_id if identity else None,
+        )
+
+    return authorize
 
 
 def register_listeners(app: App, handoff: Handoff) -> None:

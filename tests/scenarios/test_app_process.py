@@ -17,7 +17,7 @@ from tests.support.slack_requests import slack_headers
 
 def test_the_app_serves_health_slack_and_leads(tmp_path: Path, db_url: str) -> None:
     with FakeSlackServer() as slack, AppProcess(app_env(slack.url, db_url), tmp_path) as app:
-        assert slack.fake.calls_to("auth.test"), "Bolt checks the token against SLACK_API_URL"
+        assert slack.fake.calls_to("auth.test"), "Handoff checks the token against SLACK_API_URL"
         health = httpx.get(f"{app.url}/healthz")
         assert health.status_code == 200 and health.json()["database"] == "ok"
 

@@ -40,12 +40,13 @@ def app_env(slack_url: str, database_url: str, **extra: str) -> dict[str, str]:
 
 
 class AppProcess:
-    def __init__(self, env: dict[str, str], cwd: Path) -> None:
+    def __init__(self, env: dict[str, str], cwd: Path, prefix: list[str] | None = None) -> None:
         sock = free_socket()
         self.port = sock.getsockname()[1]
         sock.close()
         self.env = {**env, "PORT": str(self.port)}
         self.cwd = cwd
+        self.prefix = prefix or []  # e.g. setpriv …, to run the app with fewer privileges
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
         self.log = cwd / f"app-{self.port}.log"
@@ -53,7 +54,7 @@ class AppProcess:
     def start(self, timeout: float = 20.0) -> AppProcess:
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, str(ROOT / "app.py")],
+                [*self.prefix, sys.executable, str(ROOT / "app.py")],
                 cwd=self.cwd,
                 env=self.env,
                 stdout=log,

@@ -21,8 +21,11 @@ from bot.fakeslack import FakeSlack, create_app
 class FakeSlackServer:
     """Runs `create_app(fake)` under uvicorn on 127.0.0.1 (ephemeral port) in a daemon thread."""
 
-    def __init__(self, fake: FakeSlack | None = None, startup_timeout: float = 5.0) -> None:
+    def __init__(
+        self, fake: FakeSlack | None = None, startup_timeout: float = 5.0, port: int = 0
+    ) -> None:
         self.fake = fake or FakeSlack()
+        self._port = port
         self._startup_timeout = startup_timeout
         self._socket: socket.socket | None = None
         self._server: uvicorn.Server | None = None
@@ -56,7 +59,8 @@ class FakeSlackServer:
         if self._thread is not None:
             return self
         self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._socket.bind(("127.0.0.1", 0))
+        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._socket.bind(("127.0.0.1", self._port))
         config = uvicorn.Config(
             create_app(self.fake), log_level="warning", lifespan="off", access_log=False
         )
