@@ -18,6 +18,7 @@ from bot.alerts import lead_listener as alert_listener
 from bot.config import Settings
 from bot.db import Database
 from bot.outbox import Dispatcher
+from bot.owners import OwnerLookups, request_lookups
 from bot.people import SlackDirectory
 from bot.scheduler import Scheduler, build_scheduler
 from bot.slack_api import make_client
@@ -36,6 +37,7 @@ class Handoff:
     dispatcher: Dispatcher
     lead_listeners: list[LeadListener] = field(default_factory=list)
     scheduler: Scheduler = field(default_factory=Scheduler)
+    owner_lookups: OwnerLookups | None = None
 
     @classmethod
     def build(cls, settings: Settings, *, db: Database | None = None) -> Handoff:
@@ -46,30 +48,51 @@ class Handoff:
         )
         dispatcher = Dispatcher(db, client, channel_interval=settings.channel_post_interval)
         scheduler = build_scheduler(settings, db, directory)
-        handoff = cls(settings, db, client, directory, dispatcher, scheduler=scheduler)
+        owner_lookups = OwnerLookups(db, directory, settings)
+        handoff = cls(
+            settings,
+            db,
+            client,
+            directory,
+            dispatcher,
+            scheduler=scheduler,
+            owner_lookups=owner_lookups,
+        )
         handoff.lead_listeners.append(alert_listener(settings, directory))
         return handoff
 
     def receive_leads(self, leads: list[lead_intake.LeadInput]) -> lead_intake.IntakeResult:
-        """Store a validated batch and let listeners (alerts) react in the same transaction."""
-        owners = {
-            email: self.directory.slack_id_for_email(email)
-            for email in lead_intake.owner_emails_to_resolve(leads)
-        }
+        """Store a validated batch and let listeners (alerts) react in the same transaction.
+        No Slack call: an owner_email neither on the roster nor in the lookup cache is looked
+        up in the background (`bot.owners`)."""
+        emails = lead_intake.owner_emails_to_resolve(leads)
         with self.db.session() as session:
+            known = self.directory.known_owners(session, emails)
+            unknown = emails - known.keys()
             result = lead_intake.save_leads(
-                session, leads, hot_score=self.settings.hot_score, owner_for_email=owners.get
+                session,
+                leads,
+                hot_score=self.settings.hot_score,
+                owner_for_email=known.get,
+                unknown_emails=unknown,
             )
             for change in result.changes:
                 for listener in self.lead_listeners:
                     listener(session, change)
+            request_lookups(session, unknown)
+        if unknown and self.owner_lookups is not None:
+            self.owner_lookups.wake()
         return result
 
     def start(self) -> None:
         self.dispatcher.start()
         self.scheduler.start()
+        if self.owner_lookups is not None:
+            self.owner_lookups.start()
 
     def stop(self) -> None:
+        if self.owner_lookups is not None:
+            self.owner_lookups.stop()
         self.scheduler.stop()
         self.dispatcher.stop()
         self.db.dispose()
