@@ -17,7 +17,7 @@ parsed, `_show_as_typed` knows which text each landed in (Slack formats only mrk
   fallback `c`, literally and unformatted (the technique of jsx-slack's `<Escape>`). A `>` that
   would start a line (a quote) gets an invisible soft hyphen (U+00AD) before it. Inside the
   template's own `code` or ```block``` nothing formats, and only a typed backtick, which would
-  end it, changes: to the look-alike `ˋ` (U+02CB), as in link labels;
+  end it, changes: to the look-alike U+02CB, as in link labels;
 - the top-level `text` (the notification fallback, which has no `verbatim`) gets the same, and
   `://`, `www.`, `#name` and `@name` in a value are broken the same way so nothing auto-links;
 - plain_text objects, button values, ids and metadata are left as escaped (nothing formats).
@@ -109,8 +109,9 @@ def link(url: str | None, label: object | None = None) -> Trusted:
 
 
 def _label(text: str) -> str:
-    """A link's label cannot hold a date token: a `*`, `_` or `~` that could format (not between
-    two letters or digits) and every backtick become look-alikes (`∗ ˍ ∼ ˋ`)."""
+    """A link's label cannot hold a date token: a `*`, `_` or `~` that could format (not
+    between two letters or digits) and every backtick become look-alikes (U+2217, U+02CD,
+    U+223C, U+02CB)."""
     out = []
     for i, ch in enumerate(text):
         before, after = text[i - 1 : i], text[i + 1 : i + 2]

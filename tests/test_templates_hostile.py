@@ -14,7 +14,7 @@ text object of type mrkdwn, and the message's top-level `text` fallback):
   URL, `#channel` or `@here`); the fallback, which cannot be verbatim, has no typed `://`,
   `www.`, `#general` or `@here` in its live text outside code (Slack links nothing in code);
 - the text still shows as typed: with each `<!date^00000000^{_}|c>` read as its fallback `c`,
-  soft hyphens dropped and look-alikes (`ˋ` for a backtick in code) read as what they look
+  soft hyphens dropped and look-alikes (U+02CB for a backtick in code) read as what they look
   like, the escaped input is there.
 """
 

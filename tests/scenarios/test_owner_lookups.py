@@ -106,9 +106,7 @@ def test_a_500_lead_batch_answers_before_any_lookup(
         for n in range(0, 500, 50):
             slack.fake.add_user(f"UBULK{n}", f"Bulk {n}", email=f"owner{n}@example.com")
         slack.fake.reset_calls()
-        batch = [
-            new_lead(n, score=10, owner_email=f"owner{n}@example.com") for n in range(500)
-        ]
+        batch = [new_lead(n, score=10, owner_email=f"owner{n}@example.com") for n in range(500)]
         response = app.post_leads(batch)
         assert response.status_code == 202 and response.json()["accepted"] == 500
         assert slack.fake.calls == []  # not one Slack call inside the request
