@@ -55,6 +55,10 @@ class Settings:
     default_timezone: str = "UTC"
     user_cache_ttl: timedelta = timedelta(hours=24)
     channel_post_interval: timedelta = timedelta(seconds=1)
+    # How long a hot lead's alert waits for Slack to name its owner_email's user.
+    owner_lookup_wait: timedelta = timedelta(minutes=2)
+    # users.lookupByEmail is Tier 3 (about 50 a minute): the background lookups keep to it.
+    owner_lookups_per_minute: int = 50
     log_level: str = "INFO"
 
     @property
@@ -204,6 +208,12 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         ),
         channel_post_interval=_parsed(
             env, "CHANNEL_POST_INTERVAL", parse_duration, Settings.channel_post_interval, ""
+        ),
+        owner_lookup_wait=_parsed(
+            env, "OWNER_LOOKUP_WAIT", parse_duration, Settings.owner_lookup_wait, ""
+        ),
+        owner_lookups_per_minute=_parsed(
+            env, "OWNER_LOOKUPS_PER_MINUTE", _int_between(1, 10_000), 50, "Use a whole number"
         ),
         log_level=_parsed(env, "LOG_LEVEL", _log_level, "INFO", ""),
     )

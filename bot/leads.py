@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -252,6 +252,7 @@ _COLUMN_FIELD = {
     "hot_flag": {"hot"},
     "owner_id": {"owner", "owner_email"},
     "owner_email": {"owner_email"},
+    "owner_pending": {"owner", "owner_email"},
     "source": {"source"},
     "note": {"note"},
     "extra": set(),
@@ -262,14 +263,35 @@ def owner_emails_to_resolve(leads: Iterable[LeadInput]) -> set[str]:
     return {lead.owner_email for lead in leads if lead.owner_email and not lead.owner_id}
 
 
+def _owner_of(
+    item: LeadInput,
+    lead: Lead | None,
+    owner_for_email: Callable[[str], str | None],
+    unknown_emails: Collection[str],
+) -> tuple[str | None, bool]:
+    """The lead's owner and whether it is still to be looked up in Slack (`owner_pending`)."""
+    if item.owner_id or not item.owner_email:
+        return item.owner_id, False
+    if item.owner_email not in unknown_emails:
+        return owner_for_email(item.owner_email), False
+    if lead is not None and lead.owner_email == item.owner_email:
+        return lead.owner_id, lead.owner_pending and lead.owner_id is None  # same address: keep
+    return None, True
+
+
 def save_leads(
     session: Session,
     leads: list[LeadInput],
     *,
     hot_score: int,
     owner_for_email: Callable[[str], str | None] = lambda _email: None,
+    unknown_emails: Collection[str] = (),
 ) -> IntakeResult:
-    """Upsert a validated batch in the caller's transaction. Same id again: update, no new lead."""
+    """Upsert a validated batch in the caller's transaction. Same id again: update, no new lead.
+
+    `owner_for_email` answers for owner_emails already known (roster, lookup cache); one in
+    `unknown_emails` leaves the lead without an owner and `owner_pending` (Slack is asked
+    later, see bot.owners), unless the lead already has that address."""
     result = IntakeResult()
     ids = list(dict.fromkeys(lead.external_id for lead in leads))
     existing: dict[str, Lead] = {}
@@ -287,7 +309,8 @@ def save_leads(
     )
     now = utcnow()
     for item in leads:
-        owner = item.owner_id or (owner_for_email(item.owner_email) if item.owner_email else None)
+        lead = existing.get(item.external_id)
+        owner, owner_pending = _owner_of(item, lead, owner_for_email, unknown_emails)
         campaign = campaigns.get(item.campaign_code) if item.campaign_code else None
         values: dict[str, Any] = {
             "name": item.name,
@@ -301,12 +324,12 @@ def save_leads(
             "hot_flag": item.hot_flag,
             "owner_id": owner,
             "owner_email": item.owner_email,
+            "owner_pending": owner_pending,
             "source": item.source,
             "note": item.note,
             "extra": item.extra,
         }
         threshold = campaign.hot_score if campaign and campaign.hot_score is not None else hot_score
-        lead = existing.get(item.external_id)
         if lead is None:
             lead = Lead(
                 external_id=item.external_id,

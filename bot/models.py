@@ -21,6 +21,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -101,6 +102,21 @@ class EmailLookup(Base):
     fetched_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class OwnerLookup(Base):
+    """A users.lookupByEmail Handoff still owes a lead's owner_email: one row per address,
+    retried with backoff until Slack answers (see bot.owners)."""
+
+    __tablename__ = "owner_lookups"
+
+    email: Mapped[str] = mapped_column(String(320), primary_key=True)
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    # Set while one process has the call in flight; another takes the row after it passes.
+    locked_until: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(String(64))
+
+
 class Campaign(Base):
     """A marketing campaign brief; leads carry its `code` (e.g. a utm_campaign value)."""
 
@@ -151,6 +167,19 @@ class Lead(Base):
             sqlite_where=text("next_due_at IS NOT NULL"),
         ),
         Index("ix_leads_owner_open", "owner_id", "status"),
+        # Leads whose owner_email is being looked up in Slack, and alerts waiting for it.
+        Index(
+            "ix_leads_owner_pending",
+            "owner_email",
+            postgresql_where=text("owner_pending"),
+            sqlite_where=text("owner_pending"),
+        ),
+        Index(
+            "ix_leads_owner_wait",
+            "owner_wait_until",
+            postgresql_where=text("owner_wait_until IS NOT NULL"),
+            sqlite_where=text("owner_wait_until IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -169,6 +198,11 @@ class Lead(Base):
     hot_flag: Mapped[bool | None] = mapped_column(Boolean)  # the source's own `hot`, if sent
     owner_id: Mapped[str | None] = mapped_column(String(32))
     owner_email: Mapped[str | None] = mapped_column(String(320))
+    # `owner_email` is neither on the roster nor in the lookup cache: Slack is being asked
+    # (see bot.owners). Only ever true while `owner_id` is None.
+    owner_pending: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # A hot lead's alert waits for that answer until this time, then goes to SALES_CHANNEL.
+    owner_wait_until: Mapped[datetime | None]
     source: Mapped[str | None] = mapped_column(String(200))
     note: Mapped[str | None] = mapped_column(Text)
     extra: Mapped[dict[str, Any]] = mapped_column(default=dict)

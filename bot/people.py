@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -206,6 +206,20 @@ def has_role(session: Session, slack_id: str, *roles: str) -> bool:
     return someone is not None and someone.role in roles
 
 
+@dataclass(frozen=True)
+class EmailAnswer:
+    """What users.lookupByEmail said: `slack_id` (None: no such user), or, with `error` set,
+    no answer at all (5xx, 429, connection error): try again, after `retry_after` if given."""
+
+    slack_id: str | None = None
+    error: str | None = None
+    retry_after: float | None = None
+
+    @property
+    def answered(self) -> bool:
+        return self.error is None
+
+
 class SlackDirectory:
     """users.info and users.lookupByEmail through a database cache (misses are cached too)."""
 
@@ -224,30 +238,74 @@ class SlackDirectory:
         self.default_tz = default_tz
         self.clock = clock
 
-    def slack_id_for_email(self, email: str) -> str | None:
-        email = normalise_email(email)
-        with self.db.session() as session:
-            known = session.scalar(select(Person.slack_id).where(Person.email == email))
-            if known:
-                return known
-            cached = session.get(EmailLookup, email)
-            if cached is not None and self.clock() - cached.fetched_at < self.ttl:
-                return cached.slack_id
+    def known_owners(self, session: Session, emails: Iterable[str]) -> dict[str, str | None]:
+        """What the roster and the fresh lookup cache already say about `emails` (normalised),
+        read through `session` with no Slack call: a Slack user ID, or None for an address
+        Slack does not know. An address missing from the answer is unknown: ask Slack."""
+        wanted = sorted(set(emails))
+        known: dict[str, str | None] = {}
+        cutoff = self.clock() - self.ttl
+        for start in range(0, len(wanted), 400):
+            chunk = wanted[start : start + 400]
+            rows = session.execute(
+                select(Person.email, Person.slack_id).where(Person.email.in_(chunk))
+            )
+            known.update((email, slack_id) for email, slack_id in rows if email)
+            cached = session.scalars(
+                select(EmailLookup).where(
+                    EmailLookup.email.in_(chunk), EmailLookup.fetched_at > cutoff
+                )
+            )
+            for hit in cached:
+                known.setdefault(hit.email, hit.slack_id)
+        return known
+
+    def ask_slack(self, email: str) -> EmailAnswer:
+        """One users.lookupByEmail, not cached here: found, not in Slack, or try again."""
         if self.client is None:
-            return None
+            return EmailAnswer(error="no_client")
         try:
             found = self.client.users_lookupByEmail(email=email)["user"]["id"]
         except SlackApiError as exc:
-            if exc.response.get("error") != "users_not_found":
-                log.warning("users.lookupByEmail failed: %s", exc.response.get("error"))
-                return None
-            found = None
-        except OSError as exc:
-            log.warning("users.lookupByEmail failed: %s", type(exc).__name__)
+            response = exc.response
+            data = response.data if isinstance(response.data, dict) else {}
+            error = str(data.get("error") or f"http_{response.status_code}")
+            if error == "users_not_found":
+                return EmailAnswer()
+            retry_after = None
+            if response.status_code == 429:
+                headers = {k.lower(): v for k, v in (response.headers or {}).items()}
+                raw = headers.get("retry-after")
+                if isinstance(raw, list):
+                    raw = raw[0] if raw else None
+                try:
+                    retry_after = max(1.0, float(raw)) if raw is not None else 30.0
+                except ValueError:
+                    retry_after = 30.0
+            return EmailAnswer(error=error[:64], retry_after=retry_after)
+        except Exception as exc:  # connection refused, timeout, a body that is not JSON ...
+            return EmailAnswer(error=type(exc).__name__[:64])
+        return EmailAnswer(slack_id=str(found))
+
+    def remember(self, session: Session, email: str, slack_id: str | None) -> None:
+        """Cache an answer of users.lookupByEmail (a miss too)."""
+        session.merge(EmailLookup(email=email, slack_id=slack_id, fetched_at=self.clock()))
+
+    def slack_id_for_email(self, email: str) -> str | None:
+        """Roster, cache, then one live lookup (cached); None when unknown or Slack failed.
+        Intake does not use this (see bot.owners): it is for one-off lookups."""
+        email = normalise_email(email)
+        with self.db.session() as session:
+            known = self.known_owners(session, [email])
+        if email in known:
+            return known[email]
+        answer = self.ask_slack(email)
+        if not answer.answered:
+            log.warning("users.lookupByEmail failed: %s", answer.error)
             return None
         with self.db.session() as session:
-            session.merge(EmailLookup(email=email, slack_id=found, fetched_at=self.clock()))
-        return found
+            self.remember(session, email, answer.slack_id)
+        return answer.slack_id
 
     def user(self, slack_id: str) -> SlackUser | None:
         with self.db.session() as session:

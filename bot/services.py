@@ -22,6 +22,7 @@ from bot.config import Settings
 from bot.db import Database
 from bot.models import OutboxMessage, utcnow
 from bot.outbox import Dispatcher
+from bot.owners import OwnerLookups, request_lookups
 from bot.people import SlackDirectory
 from bot.scheduler import Scheduler, build_scheduler
 from bot.slack_api import make_client
@@ -44,6 +45,7 @@ class Handoff:
     lead_listeners: list[LeadListener] = field(default_factory=list)
     scheduler: Scheduler = field(default_factory=Scheduler)
     slack: SlackStatus | None = None
+    owner_lookups: OwnerLookups | None = None
     _health_check: Future[HealthCheck] | None = field(default=None, repr=False)
     _health_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -59,23 +61,41 @@ class Handoff:
         dispatcher = Dispatcher(db, client, channel_interval=settings.channel_post_interval)
         scheduler = build_scheduler(settings, db, directory)
         slack = SlackStatus(client, on_recovery=lambda: retry_now(db, dispatcher))
-        handoff = cls(settings, db, client, directory, dispatcher, scheduler=scheduler, slack=slack)
+        owner_lookups = OwnerLookups(db, directory, settings)
+        handoff = cls(
+            settings,
+            db,
+            client,
+            directory,
+            dispatcher,
+            scheduler=scheduler,
+            slack=slack,
+            owner_lookups=owner_lookups,
+        )
         handoff.lead_listeners.append(alert_listener(settings, directory))
         return handoff
 
     def receive_leads(self, leads: list[lead_intake.LeadInput]) -> lead_intake.IntakeResult:
-        """Store a validated batch and let listeners (alerts) react in the same transaction."""
-        owners = {
-            email: self.directory.slack_id_for_email(email)
-            for email in lead_intake.owner_emails_to_resolve(leads)
-        }
+        """Store a validated batch and let listeners (alerts) react in the same transaction.
+        No Slack call: an owner_email neither on the roster nor in the lookup cache is looked
+        up in the background (`bot.owners`)."""
+        emails = lead_intake.owner_emails_to_resolve(leads)
         with self.db.session() as session:
+            known = self.directory.known_owners(session, emails)
+            unknown = emails - known.keys()
             result = lead_intake.save_leads(
-                session, leads, hot_score=self.settings.hot_score, owner_for_email=owners.get
+                session,
+                leads,
+                hot_score=self.settings.hot_score,
+                owner_for_email=known.get,
+                unknown_emails=unknown,
             )
             for change in result.changes:
                 for listener in self.lead_listeners:
                     listener(session, change)
+            request_lookups(session, unknown)
+        if unknown and self.owner_lookups is not None:
+            self.owner_lookups.wake()
         return result
 
     def start(self) -> None:
@@ -83,8 +103,12 @@ class Handoff:
         self.scheduler.start()
         if self.slack is not None:
             self.slack.start()
+        if self.owner_lookups is not None:
+            self.owner_lookups.start()
 
     def stop(self) -> None:
+        if self.owner_lookups is not None:
+            self.owner_lookups.stop()
         if self.slack is not None:
             self.slack.stop()
         self.scheduler.stop()

@@ -156,3 +156,18 @@ def test_a_cold_lead_turning_hot_is_reported(db: Database) -> None:
     save(db, lead(score=10))
     result = save(db, lead(hot=True))
     assert result.changes[0].became_hot
+
+
+def test_an_unknown_owner_email_is_pending_and_a_resend_keeps_a_found_owner(db: Database) -> None:
+    batch = parse_batch(lead(owner_email="nina@example.com"))
+    with db.session() as session:
+        first = save_leads(session, batch, hot_score=80, unknown_emails={"nina@example.com"})
+        stored = first.changes[0].lead
+        assert stored.owner_id is None and stored.owner_pending
+        stored.owner_id, stored.owner_pending = "UNEW1", False  # Slack answered later
+    with db.session() as session:  # the cache has expired: the address is unknown again
+        again = save_leads(session, batch, hot_score=80, unknown_emails={"nina@example.com"})
+    assert again.counts()["duplicates"] == 1  # same address: the owner stays, nothing moves
+    with db.session() as session:
+        kept = session.scalar(select(Lead))
+    assert kept is not None and kept.owner_id == "UNEW1" and not kept.owner_pending

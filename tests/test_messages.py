@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from bot import messages
+from bot.alerts.render import claim_context
 from bot.messages import cut, escape, link, mention, render_message, validate_blocks
+from bot.models import Lead
 
 HOSTILE = [
     'He said "hi", then left',
@@ -89,10 +93,33 @@ def test_trusted_helpers_validate_their_input() -> None:
     assert (
         link("https://example.com/x", "Offer & more") == "<https://example.com/x|Offer &amp; more>"
     )
-    assert link("javascript:alert(1)", "bad") == "bad"
-    assert link("https://evil.example|x> <!channel", "t") == "t"
+    # What a helper cannot make a link of is shown as typed text (marked like any value).
+    assert link("javascript:alert(1)", "bad") == "\ue000bad\ue001"
+    assert link("https://evil.example|x> <!channel", "t") == "\ue000t\ue001"
 
 
 def test_validate_rejects_too_many_blocks() -> None:
     with pytest.raises(ValueError, match="51 blocks"):
         validate_blocks([{"type": "divider"}] * 51)
+
+
+MOMENT = datetime(2025, 3, 3, 14, 30, tzinfo=UTC)
+
+
+def test_typed_text_cannot_format_but_the_templates_own_markup_does() -> None:
+    lead = Lead(id=1, external_id="x", name="*Ada* _the_ `dev`", company="snake_case Ltd")
+    lead.note = ">quoted\nhttps://evil.example #general @here"
+    message = render_message(
+        "lead_claim", **claim_context(lead, None, owner="UREP1", by="UREP1", at=MOMENT)
+    )
+    title, *_rest = message.blocks[1:]
+    assert title["text"]["verbatim"] is True
+    assert title["text"]["text"].startswith("*<!date^00000000^{_}|*>Ada<!date^00000000^{_}|*>")
+    assert "snake_case Ltd" in title["text"]["text"]  # between two letters nothing formats
+    note = next(b for b in message.blocks if "evil.example" in json.dumps(b))
+    assert note["text"]["verbatim"] is True
+    assert note["text"]["text"] == "*Note*\n\u00ad&gt;quoted\nhttps://evil.example #general @here"
+    context = message.blocks[-1]["elements"][0]
+    assert "<@UREP1>" in context["text"] and "<!date^" in context["text"]  # trusted markup
+    assert "verbatim" not in context  # no typed text in it
+    assert "Ada" in message.text and "*Ada*" not in message.text  # the fallback too

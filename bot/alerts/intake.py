@@ -25,6 +25,7 @@ def on_lead_change(
     if not lead.hot:
         if lead.next_due_at is not None:  # it cooled down: nothing to remind anyone about
             ladder.stop_clock(lead)
+        lead.owner_wait_until = None  # and no alert waits for its owner any more
         return
     now = utcnow()
     moved = not change.created and lead.owner_id != change.previous_owner

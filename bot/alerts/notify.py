@@ -50,6 +50,7 @@ def alert_owner(
     owner = lead.owner_id
     if owner is None:
         return
+    lead.owner_pending, lead.owner_wait_until = False, None  # whatever was awaited is moot
     key = alert_key(lead.id, owner)
     message = alert_message(session, lead)
     posted = outbox.enqueue(
@@ -111,14 +112,58 @@ def close_claim(
     )
 
 
+def offer_or_wait(session: Session, lead: Lead, *, settings: Settings, now: datetime) -> None:
+    """A hot lead without an owner: offer it in SALES_CHANNEL, unless Slack is still being
+    asked who its owner_email is; then the offer waits up to OWNER_LOOKUP_WAIT (bot.owners
+    makes it when the wait is over or Slack knows no such user)."""
+    if lead.owner_pending and not has_message(session, claim_key(lead.id)):
+        lead.owner_wait_until = now + settings.owner_lookup_wait
+        return
+    post_claim(session, lead, settings=settings)
+
+
 def announce(
     session: Session, lead: Lead, *, settings: Settings, directory: SlackDirectory, now: datetime
 ) -> None:
     """A hot lead to act on: alert its owner, or offer it to the sales channel."""
     if lead.owner_id is None:
-        post_claim(session, lead, settings=settings)
+        offer_or_wait(session, lead, settings=settings, now=now)
     else:
         alert_owner(session, lead, settings=settings, directory=directory, now=now)
+
+
+def owner_found(
+    session: Session,
+    lead: Lead,
+    slack_id: str,
+    *,
+    settings: Settings,
+    directory: SlackDirectory,
+    now: datetime,
+) -> None:
+    """Slack named the user behind the lead's owner_email: the lead is theirs. A hot lead's
+    alert goes to them (with the campaign context), and an offer already made in
+    SALES_CHANNEL is updated in place to say who has it."""
+    lead.owner_id, lead.owner_pending, lead.owner_wait_until = slack_id, False, None
+    if lead.hot:
+        hand_over(session, lead, None, by=None, settings=settings, directory=directory, now=now)
+
+
+def owner_not_found(session: Session, lead: Lead, *, settings: Settings) -> None:
+    """Slack has no user with the lead's owner_email (or stopped being asked): no owner. A hot
+    lead still waiting is offered in SALES_CHANNEL now."""
+    waiting = lead.owner_wait_until is not None
+    lead.owner_pending, lead.owner_wait_until = False, None
+    if waiting and lead.hot and lead.owner_id is None:
+        post_claim(session, lead, settings=settings)
+
+
+def wait_over(session: Session, lead: Lead, *, settings: Settings) -> None:
+    """OWNER_LOOKUP_WAIT has passed with no answer from Slack: offer the lead in
+    SALES_CHANNEL. The lookup goes on; if it succeeds, `owner_found` still gives it to the rep."""
+    lead.owner_wait_until = None
+    if lead.hot and lead.owner_id is None:
+        post_claim(session, lead, settings=settings)
 
 
 def hand_over(
@@ -148,7 +193,7 @@ def hand_over(
         lead.snoozed_until = None
     if lead.owner_id is None:
         ladder.stop_clock(lead)
-        post_claim(session, lead, settings=settings)
+        offer_or_wait(session, lead, settings=settings, now=now)
         return
     close_claim(session, lead, settings=settings, by=by, at=now)
     alert_owner(session, lead, settings=settings, directory=directory, now=now)

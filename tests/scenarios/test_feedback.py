@@ -4,6 +4,7 @@ stay fast when the database or Slack is slow."""
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 
@@ -120,7 +121,9 @@ def test_the_text_can_never_ping_anyone_or_make_links(
         "&lt;!channel&gt; &lt;!here&gt; &lt;@UMKT1&gt; &lt;https://evil.example|click&gt; "
         "Tom &amp; Jerry"
     )
-    assert f">{expected}" in blocks_text(post) and expected in post.text
+    # The fallback text breaks auto-links with date tokens whose fallback is the character.
+    fallback = re.sub(r"<!date\^00000000\^\{_\}\|(.)>", r"\1", post.text)
+    assert f">{expected}" in blocks_text(post) and expected in fallback
     [row] = stored(running)
     assert row.text == HOSTILE  # stored as typed, escaped only where shown
     all_valid(slack)

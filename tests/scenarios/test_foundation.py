@@ -182,8 +182,16 @@ def test_owner_email_is_matched_in_roster_then_slack(running: RunningApp, slack)
         ]
     )
     assert response.status_code == 202
-    with running.handoff.db.session() as session:
-        owners = dict(session.execute(select(Lead.external_id, Lead.owner_id)).all())
+    # The roster answers at once; Slack is asked after the 202, in the background.
+    slack.fake.wait_for("users.lookupByEmail", count=2)
+    deadline = time.monotonic() + 10
+    while True:
+        with running.handoff.db.session() as session:
+            owners = dict(session.execute(select(Lead.external_id, Lead.owner_id)).all())
+            pending = session.scalar(select(func.count()).where(Lead.owner_pending.is_(True)))
+        if not pending or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
     assert owners == {"crm-1": "UREP1", "crm-2": "UNEWREP", "crm-3": None, "crm-4": "UREP2"}
     looked_up = [c["email"] for c in slack.fake.calls_to("users.lookupByEmail")]
     assert sorted(looked_up) == ["nina@example.com", "nobody@example.com"]
