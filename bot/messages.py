@@ -25,6 +25,8 @@ from urllib.parse import urlparse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from slack_sdk.models.blocks import Block
 
+from bot.validation import is_email
+
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 MAX_MESSAGE_BLOCKS = 50
 MAX_VIEW_BLOCKS = 100
@@ -68,9 +70,19 @@ def safe_url(url: str | None) -> str | None:
     return url.strip()
 
 
+def _safe_target(url: str | None) -> str | None:
+    """A link target: http(s) via `safe_url`, `mailto:` only with one valid address, `tel:`
+    only with digits (and a leading +)."""
+    if url and url.startswith("mailto:"):
+        return url if is_email(url.removeprefix("mailto:")) else None
+    if url and url.startswith("tel:"):
+        return url if re.fullmatch(r"tel:\+?\d{3,32}", url) else None
+    return safe_url(url)
+
+
 def link(url: str | None, label: object | None = None) -> Trusted:
     """`<url|label>` for a safe http(s)/mailto/tel URL; else just the escaped label or URL."""
-    target = url if url and url.startswith(("mailto:", "tel:")) else safe_url(url)
+    target = _safe_target(url)
     if target is None or any(ch in target for ch in "<>| \n"):
         return Trusted(escape(label if label is not None else url or ""))
     text = escape(label if label is not None else target)
@@ -78,7 +90,8 @@ def link(url: str | None, label: object | None = None) -> Trusted:
 
 
 def email_link(address: str | None) -> Trusted:
-    if not address or not re.fullmatch(r"[^@\s<>|]+@[^@\s<>|]+", address):
+    """A `mailto:` link for a valid address (bot.validation.email_problem); else plain text."""
+    if not address or not is_email(address):
         return Trusted(escape(address or ""))
     return link(f"mailto:{address}", address)
 

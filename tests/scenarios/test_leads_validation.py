@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 
+import httpx
 import pytest
 from sqlalchemy import func, select
 
@@ -20,7 +21,7 @@ from tests.support.slack_requests import lead_headers
 VALID = '{"id": "ok-1", "name": "Valid Lead"}'
 
 
-def post_raw(running: RunningApp, body: str | bytes):  # noqa: ANN201
+def post_raw(running: RunningApp, body: str | bytes) -> httpx.Response:
     raw = body.encode() if isinstance(body, str) else body
     headers = lead_headers(running.settings.leads_webhook_secret or "", raw)
     return running.http.post("/leads", content=raw, headers=headers)
