@@ -155,6 +155,8 @@ def _score(value: Any) -> int | None:
         raise FieldError("score", "must be a number from 0 to 100")
     if isinstance(value, float) and not math.isfinite(value):
         raise FieldError("score", "must be a number from 0 to 100")
+    if not -1 < value < 101:  # far out of range: refuse before rounding (Decimal's precision)
+        raise FieldError("score", "must be from 0 to 100 (after rounding to a whole number)")
     rounded = int(Decimal(value).quantize(Decimal(1), rounding=ROUND_HALF_UP))
     if not 0 <= rounded <= 100:
         raise FieldError("score", "must be from 0 to 100 (after rounding to a whole number)")
