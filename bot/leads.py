@@ -206,6 +206,8 @@ def parse_lead(data: Any) -> LeadInput:
     lead.email = _email(data.get("email"), "email")
     code = _text(data.get("campaign"), "campaign")
     lead.campaign_code = normalise_code(code) if code else None
+    if lead.campaign_code and len(lead.campaign_code) > _TEXT_LIMITS["campaign"]:
+        raise FieldError("campaign", "is longer than 80 characters once lower-cased")
     lead.score = _score(data.get("score"))
     hot = data.get("hot")
     if hot is not None and not isinstance(hot, bool):
@@ -217,6 +219,8 @@ def parse_lead(data: Any) -> LeadInput:
     lead.owner_id = owner
     owner_email = _email(data.get("owner_email"), "owner_email")
     lead.owner_email = normalise_email(owner_email) if owner_email else None
+    if lead.owner_email and len(lead.owner_email) > _TEXT_LIMITS["owner_email"]:
+        raise FieldError("owner_email", "is longer than 320 characters once lower-cased")
     created = data.get("created_at")
     if created is not None:
         if not isinstance(created, str):

@@ -70,6 +70,10 @@ UNSTORABLE = {
         "created_at",
     ),
     "created_at at the far end": ('"created_at": "9999-12-31T23:59:59-14:00"', "created_at"),
+    "campaign that grows past 80 characters when lower-cased": (
+        '"campaign": "' + "\u0130" * 80 + '"',
+        "campaign",
+    ),
     "extra field nested 500 deep": ('"deep": ' + "[" * 500 + "]" * 500, "deep"),
     "extra data over 64 KiB": ('"blob": "' + "x" * 70_000 + '"', "blob"),
 }

@@ -37,6 +37,7 @@ NASTY_STRINGS = [
     "2025-03-14",
     "UREP1",
     "U0123ABCD",
+    "\u0130" * 80,  # İ: twice as long once lower-cased
 ]
 RAW_TOKENS = [
     "null",
