@@ -90,8 +90,7 @@ def link(url: str | None, label: object | None = None) -> Trusted:
 
 
 def email_link(address: str | None) -> Trusted:
-    """A `mailto:` link for a valid address (bot.validation.email_problem); else plain text."""
-    if not address or not is_email(address):
+    if not address or not re.fullmatch(r"[^@\s<>|]+@[^@\s<>|]+", address):
         return Trusted(escape(address or ""))
     return link(f"mailto:{address}", address)
 
