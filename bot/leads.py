@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
+from math import isfinite
 from typing import Any
 
 from sqlalchemy import select
@@ -153,7 +153,7 @@ def _score(value: Any) -> int | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise FieldError("score", "must be a number from 0 to 100")
-    if isinstance(value, float) and not math.isfinite(value):
+    if isinstance(value, float) and not isfinite(value):
         raise FieldError("score", "must be a number from 0 to 100")
     if not -1 < value < 101:  # far out of range: refuse before rounding (Decimal's precision)
         raise FieldError("score", "must be from 0 to 100 (after rounding to a whole number)")
