@@ -11,7 +11,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.leads import _TEXT_LIMITS, MAX_EXTRA_BYTES, LeadInput, LeadValidationError, parse_batch
+from bot.leads import (
+    _TEXT_LIMITS,
+    MAX_EXTRA_BYTES,
+    LeadInput,
+    LeadValidationError,
+    parse_batch,
+    parse_csv,
+)
 from bot.validation import BodyError, email_problem, parse_json_body
 from tests.support.lead_fuzz import body_bytes, garbage_bodies, lead_bodies
 
@@ -106,3 +113,42 @@ def test_a_score_is_stored_only_if_0_to_100_after_rounding_half_up(score: float)
 )
 def test_a_score_rounds_halves_up(score: float, expected: int) -> None:
     assert parse_batch({"id": "x", "name": "X", "score": score})[0].score == expected
+
+
+CSV_HEADER = ["id", "name", "score", "hot", "campaign", "email", "owner_email", "created_at", "x"]
+wild_cell = st.one_of(
+    st.text(st.characters(codec=None, exclude_categories=()), max_size=12),
+    st.sampled_from(["nan", "inf", "1e400", "\x00", "\ud800", "İ" * 80, " "]),
+)
+CSV_CELLS = [
+    st.sampled_from(["crm-1", "crm-2", "7", " 7 "]),
+    st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=9),
+    st.sampled_from(["", "42", "79.5", "100.4", "100.5", "-0.4", "-1"]),
+    st.sampled_from(["", "yes", "no", "true", "0"]),
+    st.sampled_from(["", "spring", "Spring "]),
+    st.sampled_from(["", "a@b.co", "Dana@Example.com"]),
+    st.sampled_from(["", "rita@example.com"]),
+    st.sampled_from(["", "2025-03-14T09:26:53Z", "2025-03-14 09:26"]),
+    st.sampled_from(["", "utm"]),
+]
+csv_rows = st.tuples(*(st.one_of(good, good, good, wild_cell) for good in CSV_CELLS))
+
+
+@settings(max_examples=400, deadline=None, database=None)
+@given(st.lists(csv_rows, max_size=4))
+def test_the_csv_import_accepts_only_storable_leads(rows: list[tuple[str, ...]]) -> None:
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_HEADER)
+    writer.writerows(rows)
+    try:
+        leads = parse_csv(out.getvalue())
+    except LeadValidationError as exc:
+        json.dumps(exc.errors, ensure_ascii=False, allow_nan=False).encode("utf-8")
+        return
+    assert len({lead.external_id for lead in leads}) == len(leads)
+    for lead in leads:
+        assert_storable(lead)
