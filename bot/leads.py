@@ -188,7 +188,7 @@ def _extra(data: dict[str, Any]) -> dict[str, Any]:
 def parse_lead(data: Any) -> LeadInput:
     """One lead from a JSON object; raises FieldError on the first bad field."""
     if not isinstance(data, dict):
-        raise FieldError("", "each lead must be a JSON object")
+        raise FieldError(None, "each lead must be a JSON object")
     raw_id = data.get("id")
     if isinstance(raw_id, HugeNumber):
         raise FieldError("id", "is longer than 200 characters")
@@ -257,7 +257,7 @@ def parse_batch(payload: Any) -> list[LeadInput]:
         try:
             lead = parse_lead(item)
         except FieldError as exc:
-            errors.append({"index": index, "field": exc.field or None, "error": exc.message})
+            errors.append({"index": index, "field": exc.field, "error": exc.message})
             continue
         # The same lead twice in one request would be applied twice, in order (alerting one
         # owner, then handing the lead to another): refuse the batch instead.
@@ -301,7 +301,7 @@ def parse_csv(text: str) -> list[LeadInput]:
                     data["hot"] = CSV_BOOL[data["hot"].strip().lower()]
                 lead = parse_lead(data)
             except FieldError as exc:
-                errors.append({"line": line, "field": exc.field or None, "error": exc.message})
+                errors.append({"line": line, "field": exc.field, "error": exc.message})
                 continue
             seen = first_line.setdefault(lead.external_id, line)
             if seen != line:

@@ -25,7 +25,9 @@ EARLIEST_YEAR, LATEST_YEAR = 1900, 2999
 
 
 class FieldError(ValueError):
-    def __init__(self, field: str, message: str) -> None:
+    """A bad field (`field` None: the item itself, for example not an object)."""
+
+    def __init__(self, field: str | None, message: str) -> None:
         super().__init__(message)
         self.field = field
         self.message = message

@@ -90,6 +90,12 @@ def test_an_unstorable_field_is_a_422_naming_it_and_nothing_is_stored(
     assert count_leads(running) == 0
 
 
+def test_an_extra_field_with_an_empty_name_is_named(running: RunningApp) -> None:
+    response = post_raw(running, second_lead('"": NaN'))
+    assert response.status_code == 422
+    assert [(e["index"], e["field"]) for e in response.json()["errors"]] == [(1, "")]
+
+
 def test_a_surrogate_in_an_extra_field_name_is_named_safely(running: RunningApp) -> None:
     response = post_raw(running, second_lead('"utm\\ud800": 1'))
     assert response.status_code == 422
