@@ -11,6 +11,8 @@ import io
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+from math import isfinite
 from typing import Any
 
 from sqlalchemy import select
@@ -18,12 +20,18 @@ from sqlalchemy.orm import Session
 
 from bot.models import Campaign, Lead, utcnow
 from bot.validation import (
-    EMAIL,
     SLACK_USER_ID,
     FieldError,
+    HugeNumber,
+    canonical_email,
+    email_problem,
+    json_problem,
+    json_size,
     normalise_code,
     normalise_email,
     parse_timestamp,
+    safe_name,
+    text_problem,
 )
 
 MAX_BATCH = 500
@@ -43,7 +51,9 @@ FIELDS = (
     "note",
     "created_at",
 )
+# Each text field's limit, the size of its database column (note is TEXT; 5000 is ours).
 _TEXT_LIMITS = {
+    "id": 200,
     "name": 300,
     "company": 300,
     "title": 300,
@@ -51,7 +61,11 @@ _TEXT_LIMITS = {
     "source": 200,
     "note": 5000,
     "campaign": 80,
+    "email": 320,
+    "owner": 32,
+    "owner_email": 320,
 }
+MAX_EXTRA_BYTES = 64 * 1024  # all of one lead's extra fields, as compact JSON
 
 
 class LeadValidationError(Exception):
@@ -113,6 +127,9 @@ def _text(value: Any, name: str) -> str | None:
         return None
     if not isinstance(value, str):
         raise FieldError(name, "must be a string")
+    problem = text_problem(value)
+    if problem:
+        raise FieldError(name, problem)
     value = value.strip()
     limit = _TEXT_LIMITS.get(name)
     if limit is not None and len(value) > limit:
@@ -120,36 +137,78 @@ def _text(value: Any, name: str) -> str | None:
     return value or None
 
 
+def _email(value: Any, name: str) -> str | None:
+    address = _text(value, name)
+    if address is None:
+        return None
+    problem = email_problem(address)
+    if problem:
+        raise FieldError(name, problem)
+    return canonical_email(address)
+
+
+def _score(value: Any) -> int | None:
+    """A number rounded to the nearest whole number, halves up (79.5 -> 80), then 0-100."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise FieldError("score", "must be a number from 0 to 100")
+    if isinstance(value, float) and not isfinite(value):
+        raise FieldError("score", "must be a number from 0 to 100")
+    if not -1 < value < 101:  # far out of range: refuse before rounding (Decimal's precision)
+        raise FieldError("score", "must be from 0 to 100 (after rounding to a whole number)")
+    rounded = int(Decimal(value).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    if not 0 <= rounded <= 100:
+        raise FieldError("score", "must be from 0 to 100 (after rounding to a whole number)")
+    return rounded
+
+
+def _extra(data: dict[str, Any]) -> dict[str, Any]:
+    """The fields Handoff does not know, kept as given if they can be stored as JSON."""
+    extra = {k: v for k, v in data.items() if k not in FIELDS}
+    sizes: dict[str, int] = {}
+    for key, value in extra.items():
+        problem = text_problem(key)
+        if problem:
+            raise FieldError(safe_name(key), f"the field's name {problem}")
+        problem = json_problem(value)
+        if problem:
+            raise FieldError(safe_name(key), problem)
+        sizes[key] = json_size({key: value})
+    if sum(sizes.values()) > MAX_EXTRA_BYTES:
+        largest = max(sizes, key=lambda k: sizes[k])
+        raise FieldError(
+            safe_name(largest),
+            f"the extra fields take over {MAX_EXTRA_BYTES} bytes of JSON together; "
+            f"this one takes {sizes[largest]}",
+        )
+    return extra
+
+
 def parse_lead(data: Any) -> LeadInput:
     """One lead from a JSON object; raises FieldError on the first bad field."""
     if not isinstance(data, dict):
-        raise FieldError("", "each lead must be a JSON object")
+        raise FieldError(None, "each lead must be a JSON object")
     raw_id = data.get("id")
+    if isinstance(raw_id, HugeNumber):
+        raise FieldError("id", "is longer than 200 characters")
     if isinstance(raw_id, int) and not isinstance(raw_id, bool):
         raw_id = str(raw_id)
     if not isinstance(raw_id, str) or not raw_id.strip():
         raise FieldError("id", "is required: the source system's id for this lead, as a string")
-    if len(raw_id) > 200:
-        raise FieldError("id", "is longer than 200 characters")
+    external_id = _text(raw_id, "id") or ""
     name = _text(data.get("name"), "name")
     if not name:
         raise FieldError("name", "is required")
-    lead = LeadInput(external_id=raw_id.strip(), name=name)
+    lead = LeadInput(external_id=external_id, name=name)
     for key in ("company", "title", "phone", "source", "note"):
         setattr(lead, key, _text(data.get(key), key))
-    email = _text(data.get("email"), "email")
-    if email is not None and not EMAIL.match(email):
-        raise FieldError("email", "is not an email address")
-    lead.email = email
+    lead.email = _email(data.get("email"), "email")
     code = _text(data.get("campaign"), "campaign")
     lead.campaign_code = normalise_code(code) if code else None
-    score = data.get("score")
-    if score is not None:
-        if isinstance(score, bool) or not isinstance(score, int | float):
-            raise FieldError("score", "must be a number from 0 to 100")
-        if not 0 <= score <= 100:
-            raise FieldError("score", "must be from 0 to 100")
-        lead.score = round(score)
+    if lead.campaign_code and len(lead.campaign_code) > _TEXT_LIMITS["campaign"]:
+        raise FieldError("campaign", "is longer than 80 characters once lower-cased")
+    lead.score = _score(data.get("score"))
     hot = data.get("hot")
     if hot is not None and not isinstance(hot, bool):
         raise FieldError("hot", "must be true or false")
@@ -158,10 +217,10 @@ def parse_lead(data: Any) -> LeadInput:
     if owner is not None and not SLACK_USER_ID.match(owner):
         raise FieldError("owner", "must be a Slack user ID like U0123ABCD")
     lead.owner_id = owner
-    owner_email = _text(data.get("owner_email"), "owner_email")
-    if owner_email is not None and not EMAIL.match(owner_email):
-        raise FieldError("owner_email", "is not an email address")
+    owner_email = _email(data.get("owner_email"), "owner_email")
     lead.owner_email = normalise_email(owner_email) if owner_email else None
+    if lead.owner_email and len(lead.owner_email) > _TEXT_LIMITS["owner_email"]:
+        raise FieldError("owner_email", "is longer than 320 characters once lower-cased")
     created = data.get("created_at")
     if created is not None:
         if not isinstance(created, str):
@@ -169,8 +228,10 @@ def parse_lead(data: Any) -> LeadInput:
         try:
             lead.created_at = parse_timestamp(created)
         except ValueError:
-            raise FieldError("created_at", "is not an ISO 8601 date-time") from None
-    lead.extra = {k: v for k, v in data.items() if k not in FIELDS}
+            raise FieldError(
+                "created_at", "is not an ISO 8601 date-time between the years 1900 and 2999"
+            ) from None
+    lead.extra = _extra(data)
     lead.present = frozenset(k for k in data if k in FIELDS)
     return lead
 
@@ -191,11 +252,19 @@ def parse_batch(payload: Any) -> list[LeadInput]:
             ]
         )
     leads, errors = [], []
+    first_index: dict[str, int] = {}
     for index, item in enumerate(items):
         try:
-            leads.append(parse_lead(item))
+            lead = parse_lead(item)
         except FieldError as exc:
-            errors.append({"index": index, "field": exc.field or None, "error": exc.message})
+            errors.append({"index": index, "field": exc.field, "error": exc.message})
+            continue
+        # The same lead twice in one request would be applied twice, in order (alerting one
+        # owner, then handing the lead to another): refuse the batch instead.
+        seen = first_index.setdefault(lead.external_id, index)
+        if seen != index:
+            errors.append({"index": index, "field": "id", "error": f"duplicate of index {seen}"})
+        leads.append(lead)
     if errors:
         raise LeadValidationError(errors)
     return leads
@@ -212,6 +281,7 @@ def parse_csv(text: str) -> list[LeadInput]:
             [{"line": 1, "field": None, "error": "the header must include id and name"}]
         )
     leads, errors = [], []
+    first_line: dict[str, int] = {}
     try:
         for row in reader:
             line = reader.line_num
@@ -229,9 +299,14 @@ def parse_csv(text: str) -> list[LeadInput]:
                     if data["hot"].strip().lower() not in CSV_BOOL:
                         raise FieldError("hot", "must be true or false")
                     data["hot"] = CSV_BOOL[data["hot"].strip().lower()]
-                leads.append(parse_lead(data))
+                lead = parse_lead(data)
             except FieldError as exc:
-                errors.append({"line": line, "field": exc.field or None, "error": exc.message})
+                errors.append({"line": line, "field": exc.field, "error": exc.message})
+                continue
+            seen = first_line.setdefault(lead.external_id, line)
+            if seen != line:
+                errors.append({"line": line, "field": "id", "error": f"duplicate of line {seen}"})
+            leads.append(lead)
     except csv.Error as exc:
         errors.append({"line": reader.line_num, "field": None, "error": f"not valid CSV ({exc})"})
     if errors:

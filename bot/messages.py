@@ -41,6 +41,8 @@ from urllib.parse import urlparse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from slack_sdk.models.blocks import Block
 
+from bot.validation import is_email
+
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 MAX_MESSAGE_BLOCKS = 50
 MAX_VIEW_BLOCKS = 100
@@ -99,9 +101,19 @@ def safe_url(url: str | None) -> str | None:
     return url.strip()
 
 
+def _safe_target(url: str | None) -> str | None:
+    """A link target: http(s) via `safe_url`, `mailto:` only with one valid address, `tel:`
+    only with digits (and a leading +)."""
+    if url and url.startswith("mailto:"):
+        return url if is_email(url.removeprefix("mailto:")) else None
+    if url and url.startswith("tel:"):
+        return url if re.fullmatch(r"tel:\+?\d{3,32}", url) else None
+    return safe_url(url)
+
+
 def link(url: str | None, label: object | None = None) -> Trusted:
     """`<url|label>` for a safe http(s)/mailto/tel URL; else just the escaped label or URL."""
-    target = url if url and url.startswith(("mailto:", "tel:")) else safe_url(url)
+    target = _safe_target(url)
     if target is None or any(ch in target for ch in "<>| \n"):
         return _typed(label if label is not None else url or "")
     text = _label(escape(label if label is not None else target))

@@ -7,7 +7,6 @@ depends on Bolt. Every route answers JSON; nothing here returns a traceback or a
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -21,6 +20,7 @@ from starlette.routing import Route
 from bot import leads as lead_intake
 from bot.services import Handoff
 from bot.signing import webhook_authorised
+from bot.validation import BodyError, parse_json_body
 
 log = logging.getLogger(__name__)
 
@@ -74,8 +74,8 @@ def leads_endpoint(handoff: Handoff) -> Callable[[Request], Awaitable[Response]]
                 "X-Handoff-Signature (sha256=<hex>) or send Authorization: Bearer <secret>",
             )
         try:
-            payload = json.loads(body)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            payload = parse_json_body(body)
+        except BodyError as exc:
             return error(400, f"the body is not valid JSON: {exc}")
         try:
             leads = lead_intake.parse_batch(payload)

@@ -70,11 +70,16 @@ def test_owner_email_is_matched(db: Database) -> None:
     assert result.changes[0].lead.owner_id == "UREP1"
 
 
-def test_same_id_twice_in_a_batch_is_one_lead(db: Database) -> None:
-    result = save(db, [lead(), lead(company="Later")])
-    assert result.counts()["accepted"] == 1 and result.counts()["updated"] == 1
-    with db.session() as session:
-        assert session.scalar(select(func.count()).select_from(Lead)) == 1
+def test_same_id_twice_in_a_batch_is_refused_naming_both() -> None:
+    with pytest.raises(LeadValidationError) as caught:
+        parse_batch([lead(), lead(id="crm-2"), lead(company="Later")])
+    assert caught.value.errors == [{"index": 2, "field": "id", "error": "duplicate of index 0"}]
+
+
+def test_same_id_twice_in_a_csv_is_refused_naming_both_lines() -> None:
+    with pytest.raises(LeadValidationError) as caught:
+        parse_csv("id,name\nc1,Ada\nc2,Bob\nc1,Ada again\n")
+    assert caught.value.errors == [{"line": 4, "field": "id", "error": "duplicate of line 2"}]
 
 
 def test_validation_names_index_and_field() -> None:
