@@ -3,7 +3,7 @@
 The leads table is filled in 50,000-row batches through the raw DB-API `executemany`: most
 leads have nothing due (`next_due_at` NULL: acted on, cold or escalated already), 2% are due
 later, and exactly 10 are due now. The headline figure is the sweep's claiming query
-(`bot.ladder.due_query`: the due leads, earliest first, `LIMIT 50`), median of 25 runs on a
+(`bot.leads.ladder.due_query`: the due leads, earliest first, `LIMIT 50`), median of 25 runs on a
 warm connection. Then the whole `ladder.sweep()` (the query, 10 reminders rendered, pings
 recorded and messages queued, one transaction and its commit) is timed 7 times, the 10 leads
 put back at the foot of the ladder (a new cycle) after each: median and first (cold) run.
@@ -24,9 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import select, update
 
-from bot import ladder
 from bot.config import load_settings
 from bot.db import Database
+from bot.leads import ladder
 from bot.models import Lead, utcnow
 from bot.people import SlackDirectory
 

@@ -11,10 +11,10 @@ from pathlib import Path
 
 from dotenv import load_dotenv
 
-from bot import leads as lead_intake
 from bot.config import ConfigError, Settings, load_settings, require
 from bot.db import Database, DatabaseUnavailable
 from bot.digest import command as digest_command
+from bot.leads import validate as lead_intake
 from bot.people import RosterError, import_roster, roster
 from bot.services import Handoff
 

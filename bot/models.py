@@ -104,7 +104,7 @@ class EmailLookup(Base):
 
 class OwnerLookup(Base):
     """A users.lookupByEmail Handoff still owes a lead's owner_email: one row per address,
-    retried with backoff until Slack answers (see bot.owners)."""
+    retried with backoff until Slack answers (see bot.leads.owners)."""
 
     __tablename__ = "owner_lookups"
 
@@ -199,7 +199,7 @@ class Lead(Base):
     owner_id: Mapped[str | None] = mapped_column(String(32))
     owner_email: Mapped[str | None] = mapped_column(String(320))
     # `owner_email` is neither on the roster nor in the lookup cache: Slack is being asked
-    # (see bot.owners). Only ever true while `owner_id` is None.
+    # (see bot.leads.owners). Only ever true while `owner_id` is None.
     owner_pending: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # A hot lead's alert waits for that answer until this time, then goes to SALES_CHANNEL.
     owner_wait_until: Mapped[datetime | None]

@@ -293,7 +293,7 @@ class SlackDirectory:
 
     def slack_id_for_email(self, email: str) -> str | None:
         """Roster, cache, then one live lookup (cached); None when unknown or Slack failed.
-        Intake does not use this (see bot.owners): it is for one-off lookups."""
+        Intake does not use this (see bot.leads.owners): it is for one-off lookups."""
         email = normalise_email(email)
         with self.db.session() as session:
             known = self.known_owners(session, [email])

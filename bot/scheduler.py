@@ -1,7 +1,7 @@
 """Handoff's clock: an APScheduler 3.x `BackgroundScheduler` that only *ticks*.
 
 Jobs hold no state: what is due lives in the database, and each tick claims the due rows
-(see `bot.ladder.sweep`). So several processes may each run their own scheduler against one
+(see `bot.leads.ladder.sweep`). So several processes may each run their own scheduler against one
 database, and a restart loses nothing. Every job has a stable id (`replace_existing=True`),
 runs once right at start (work that fell due while the app was down goes out at once),
 coalesces missed runs into one, never overlaps itself, and tolerates a late start of up to
@@ -16,9 +16,9 @@ from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from bot import ladder
 from bot.config import Settings
 from bot.db import Database
+from bot.leads import ladder
 from bot.people import SlackDirectory
 
 log = logging.getLogger(__name__)

@@ -16,13 +16,14 @@ from slack_sdk import WebClient
 from sqlalchemy import or_, update
 from sqlalchemy.orm import Session
 
-from bot import leads as lead_intake
-from bot.alerts import lead_listener as alert_listener
 from bot.config import Settings
 from bot.db import Database
+from bot.leads import intake as lead_intake
+from bot.leads.listener import lead_listener as alert_listener
+from bot.leads.owners import OwnerLookups, request_lookups
+from bot.leads.validate import LeadInput
 from bot.models import OutboxMessage, utcnow
 from bot.outbox import Dispatcher
-from bot.owners import OwnerLookups, request_lookups
 from bot.people import SlackDirectory
 from bot.scheduler import Scheduler, build_scheduler
 from bot.slack_api import make_client
@@ -75,10 +76,10 @@ class Handoff:
         handoff.lead_listeners.append(alert_listener(settings, directory))
         return handoff
 
-    def receive_leads(self, leads: list[lead_intake.LeadInput]) -> lead_intake.IntakeResult:
+    def receive_leads(self, leads: list[LeadInput]) -> lead_intake.IntakeResult:
         """Store a validated batch and let listeners (alerts) react in the same transaction.
         No Slack call: an owner_email neither on the roster nor in the lookup cache is looked
-        up in the background (`bot.owners`)."""
+        up in the background (`bot.leads.owners`)."""
         emails = lead_intake.owner_emails_to_resolve(leads)
         with self.db.session() as session:
             known = self.directory.known_owners(session, emails)

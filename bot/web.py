@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from bot import leads as lead_intake
+from bot.leads import validate as lead_intake
 from bot.services import Handoff
 from bot.signing import webhook_authorised
 from bot.validation import BodyError, parse_json_body

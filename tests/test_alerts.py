@@ -8,12 +8,13 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot import leads as intake
-from bot.alerts import on_lead_change
-from bot.alerts.actions import may_act
 from bot.config import Settings
 from bot.db import Database
 from bot.ids import LeadIds
+from bot.leads import intake
+from bot.leads.actions import may_act
+from bot.leads.listener import on_lead_change
+from bot.leads.validate import parse_batch
 from bot.messages import validate_blocks
 from bot.models import Campaign, Lead, OutboxMessage
 from bot.people import SlackDirectory
@@ -35,7 +36,7 @@ def receive(
     db: Database, settings: Settings, directory: SlackDirectory, *payloads: dict[str, Any]
 ) -> list[intake.LeadChange]:
     """What Handoff.receive_leads does, with the alert listener."""
-    batch = intake.parse_batch(list(payloads))
+    batch = parse_batch(list(payloads))
     with db.session() as session:
         result = intake.save_leads(session, batch, hot_score=settings.hot_score)
         for change in result.changes:

@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from bot import ladder
 from bot.config import Settings
 from bot.db import Database
+from bot.leads import ladder
 from bot.models import Lead, SlackUser
 from bot.people import SlackDirectory
 from bot.workhours import WorkingHours

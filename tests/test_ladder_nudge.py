@@ -8,12 +8,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot import ladder
 from bot.config import Settings
 from bot.db import Database
 from bot.errors import UserError
 from bot.ids import LadderIds
-from bot.ladder_pings import nudge
+from bot.leads import ladder
+from bot.leads.pings import nudge
 from bot.messages import validate_blocks
 from bot.models import Lead, OutboxMessage
 from bot.people import SlackDirectory

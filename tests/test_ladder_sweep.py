@@ -9,10 +9,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot import ladder, outbox
+from bot import outbox
 from bot.config import Settings
 from bot.db import Database
 from bot.ids import LadderIds, LeadIds
+from bot.leads import ladder
 from bot.messages import validate_blocks
 from bot.models import Campaign, Lead, OutboxMessage, Ping
 from bot.people import SlackDirectory
@@ -34,7 +35,7 @@ def ladder_settings(settings: Settings) -> Settings:
 def alerted(
     db: Database, settings: Settings, directory: SlackDirectory, owner: str, **kw: Any
 ) -> int:
-    """A hot lead whose owner got the alert at T0 (as bot.alerts does it)."""
+    """A hot lead whose owner got the alert at T0 (as bot.leads.listener does it)."""
     with db.session() as session:
         lead = new_lead(session, owner, received_at=T0, **kw)
         outbox.enqueue(

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.leads import (
+from bot.leads.validate import (
     _TEXT_LIMITS,
     MAX_EXTRA_BYTES,
     LeadInput,

@@ -4,7 +4,8 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.db import Database
-from bot.leads import LeadValidationError, parse_batch, parse_csv, save_leads
+from bot.leads.intake import save_leads
+from bot.leads.validate import LeadValidationError, parse_batch, parse_csv
 from bot.models import Campaign, Lead
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot import messages
-from bot.alerts.render import claim_context
+from bot.leads.render import claim_context
 from bot.messages import cut, escape, link, mention, render_message, validate_blocks
 from bot.models import Lead
 

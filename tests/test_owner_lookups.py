@@ -14,8 +14,8 @@ from sqlalchemy import select
 
 from bot.config import Settings
 from bot.db import Database
+from bot.leads.owners import MAX_BACKOFF, OwnerLookups, backoff, request_lookups
 from bot.models import EmailLookup, OwnerLookup
-from bot.owners import MAX_BACKOFF, OwnerLookups, backoff, request_lookups
 from bot.people import SlackDirectory
 from tests.support.fake_slack_server import FakeSlackServer
 

@@ -10,12 +10,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bot.alerts.actions import lead_to_act_on
 from bot.config import Settings
 from bot.errors import UserError
 from bot.feedback.service import FeedbackProblem, Sent, lead_campaign, submit_lead_feedback
 from bot.feedback.text import MAX_LENGTH, TAGS
 from bot.ids import FeedbackIds
+from bot.leads.actions import lead_to_act_on
 from bot.messages import render_view
 from bot.models import Campaign, Lead
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from slack_bolt import Ack, App, Respond
 
 from bot.ids import LadderIds
-from bot.ladder_pings import nudge
+from bot.leads.pings import nudge
 from bot.models import utcnow
 from bot.services import Handoff
 

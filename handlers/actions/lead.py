@@ -9,11 +9,11 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_bolt.context.respond import Respond
 
-from bot.alerts import actions
-from bot.alerts.listing import leads_list
-from bot.alerts.modals import Origin, not_fit_view, reassign_view
 from bot.errors import UserError
 from bot.ids import LeadIds
+from bot.leads import actions
+from bot.leads.listing import leads_list
+from bot.leads.modals import Origin, not_fit_view, reassign_view
 from bot.models import utcnow
 from bot.services import Handoff
 
@@ -52,7 +52,7 @@ def register(app: App, handoff: Handoff) -> None:
     def act(
         body: dict, action: dict, respond: Respond, do: Callable[..., object], **kwargs: Any
     ) -> None:
-        """Run `do` (from bot.alerts.actions) on the clicked lead. The alert updates itself
+        """Run `do` (from bot.leads.actions) on the clicked lead. The alert updates itself
         through the outbox; a /leads list is redrawn in place."""
         user = body["user"]["id"]
         value = action.get("value") or (action.get("selected_option") or {}).get("value", "")

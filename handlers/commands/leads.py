@@ -5,8 +5,8 @@ from __future__ import annotations
 from slack_bolt import Ack, App
 from slack_bolt.context.respond import Respond
 
-from bot.alerts.listing import leads_list
 from bot.digest import stale_leads_for
+from bot.leads.listing import leads_list
 from bot.models import utcnow
 from bot.services import Handoff
 

@@ -9,12 +9,12 @@ from slack_bolt import Ack, App
 from slack_bolt.context.respond import Respond
 from sqlalchemy.orm import Session
 
-from bot.alerts import actions
-from bot.alerts.listing import leads_list
-from bot.alerts.modals import Origin, selected, typed
-from bot.alerts.render import reason_label
 from bot.errors import UserError
 from bot.ids import LeadIds
+from bot.leads import actions
+from bot.leads.listing import leads_list
+from bot.leads.modals import Origin, selected, typed
+from bot.leads.render import reason_label
 from bot.models import utcnow
 from bot.services import Handoff
 

@@ -245,7 +245,7 @@ def hostile_lead(hostile: str, **changes: Any) -> Any:
 
 
 def _alert(hostile: str, status: str, campaign: bool = True, **state: Any) -> dict[str, Any]:
-    from bot.alerts.render import AlertState, alert_context
+    from bot.leads.render import AlertState, alert_context
 
     lead = hostile_lead(hostile, email="ada@example.com", phone="+1 555 0100")
     return alert_context(
@@ -273,14 +273,14 @@ partial("lead_alert_buttons", "lead_alert", "leads_list")
 
 @sample("lead_claim")
 def lead_claim_open(hostile: str) -> dict[str, Any]:
-    from bot.alerts.render import claim_context
+    from bot.leads.render import claim_context
 
     return claim_context(hostile_lead(hostile, owner_id=None), None)
 
 
 @sample("lead_claim")
 def lead_claim_taken(hostile: str) -> dict[str, Any]:
-    from bot.alerts.render import claim_context
+    from bot.leads.render import claim_context
 
     lead = hostile_lead(hostile)
     return claim_context(lead, hostile_campaign(hostile), owner="UREP1", by="UREP1", at=MOMENT)
@@ -288,15 +288,15 @@ def lead_claim_taken(hostile: str) -> dict[str, Any]:
 
 @sample("lead_claim")
 def lead_claim_assigned_by_crm(hostile: str) -> dict[str, Any]:
-    from bot.alerts.render import claim_context
+    from bot.leads.render import claim_context
 
     return claim_context(hostile_lead(hostile), None, owner="UREP2", by=None, at=MOMENT)
 
 
 @sample("leads_list")
 def leads_list_long(hostile: str) -> dict[str, Any]:
-    from bot.alerts.listing import SHOWN, ListedLead, list_context
-    from bot.alerts.render import ACTIONS_BY_STATUS
+    from bot.leads.listing import SHOWN, ListedLead, list_context
+    from bot.leads.render import ACTIONS_BY_STATUS
 
     statuses = ["new", "claimed", "snoozed"]
     items = [
@@ -314,14 +314,14 @@ def leads_list_long(hostile: str) -> dict[str, Any]:
 
 @sample("leads_list", user_text=False)
 def leads_list_empty(hostile: str) -> dict[str, Any]:
-    from bot.alerts.listing import list_context
+    from bot.leads.listing import list_context
 
     return list_context([], total=0)
 
 
 @sample("lead_not_fit_modal", "view")
 def lead_not_fit_modal(hostile: str) -> dict[str, Any]:
-    from bot.alerts.modals import Origin, not_fit_context
+    from bot.leads.modals import Origin, not_fit_context
 
     origin = Origin(42, "https://hooks.slack.com/actions/T1/2/x")
     return not_fit_context(hostile_lead(hostile), hostile_campaign(hostile), origin)
@@ -329,7 +329,7 @@ def lead_not_fit_modal(hostile: str) -> dict[str, Any]:
 
 @sample("lead_reassign_modal", "view")
 def lead_reassign_modal(hostile: str) -> dict[str, Any]:
-    from bot.alerts.modals import Origin, reassign_context
+    from bot.leads.modals import Origin, reassign_context
 
     reps = [Person(slack_id=f"UREP{n}", name=hostile, role="rep") for n in range(100)]
     return reassign_context(hostile_lead(hostile), reps, Origin(42))
@@ -339,7 +339,7 @@ def lead_reassign_modal(hostile: str) -> dict[str, Any]:
 
 
 def _ladder_line(hostile: str, **changes: Any) -> Any:
-    from bot.ladder_pings import LeadLine
+    from bot.leads.pings import LeadLine
 
     lead = hostile_lead(hostile, **changes)
     return LeadLine(lead, hostile_campaign(hostile), "2d 14h")
@@ -361,7 +361,7 @@ sample("lead_ping_summary")(
 
 
 def _escalation(hostile: str, **kw: Any) -> dict[str, Any]:
-    from bot.ladder_pings import escalation_context
+    from bot.leads.pings import escalation_context
 
     return escalation_context(_ladder_line(hostile, email="ada@example.com"), 3, **kw)
 

@@ -7,10 +7,10 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
-from bot import ladder
-from bot.alerts.notify import announce, hand_over
 from bot.config import Settings
-from bot.leads import LeadChange
+from bot.leads import ladder
+from bot.leads.intake import LeadChange
+from bot.leads.notify import announce, hand_over
 from bot.models import utcnow
 from bot.people import SlackDirectory
 

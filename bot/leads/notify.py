@@ -10,8 +10,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot import ladder, outbox
-from bot.alerts.render import (
+from bot import outbox
+from bot.config import Settings
+from bot.leads import ladder
+from bot.leads.render import (
     OPEN_STATUSES,
     AlertState,
     alert_key,
@@ -19,7 +21,6 @@ from bot.alerts.render import (
     claim_key,
     claim_message,
 )
-from bot.config import Settings
 from bot.messages import render_message
 from bot.models import Lead, OutboxMessage
 from bot.people import SlackDirectory
@@ -114,7 +115,7 @@ def close_claim(
 
 def offer_or_wait(session: Session, lead: Lead, *, settings: Settings, now: datetime) -> None:
     """A hot lead without an owner: offer it in SALES_CHANNEL, unless Slack is still being
-    asked who its owner_email is; then the offer waits up to OWNER_LOOKUP_WAIT (bot.owners
+    asked who its owner_email is; then the offer waits up to OWNER_LOOKUP_WAIT (bot.leads.owners
     makes it when the wait is over or Slack knows no such user)."""
     if lead.owner_pending and not has_message(session, claim_key(lead.id)):
         lead.owner_wait_until = now + settings.owner_lookup_wait

@@ -39,9 +39,9 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from bot.alerts import notify
 from bot.config import Settings
 from bot.db import Database
+from bot.leads import notify
 from bot.models import Lead, OwnerLookup, utcnow
 from bot.people import EmailAnswer, SlackDirectory
 

@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
-from bot.alerts.render import ACTIONS_BY_STATUS, OPEN_STATUSES, SNOOZE_OPTIONS
 from bot.durations import format_duration
 from bot.ids import FeedbackIds, LeadIds
+from bot.leads.render import ACTIONS_BY_STATUS, OPEN_STATUSES, SNOOZE_OPTIONS
 from bot.messages import Message, render_message
 from bot.models import Campaign, Lead
 

@@ -11,12 +11,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
-from bot import ladder
-from bot.alerts.notify import alert_owner, close_claim, hand_over, refresh_alert
-from bot.alerts.render import OPEN_STATUSES, SNOOZE_OPTIONS, campaign_of, reason_label
 from bot.config import Settings
 from bot.durations import parse_duration
 from bot.errors import UserError
+from bot.leads import ladder
+from bot.leads.notify import alert_owner, close_claim, hand_over, refresh_alert
+from bot.leads.render import OPEN_STATUSES, SNOOZE_OPTIONS, campaign_of, reason_label
 from bot.messages import escape, mention
 from bot.models import Feedback, Lead, Person, SlackUser
 from bot.people import SlackDirectory, manager_of, person

@@ -22,9 +22,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import ColumnElement, Select, and_, select
 from sqlalchemy.orm import Session, aliased
 
-from bot import ladder_pings as pings
 from bot.config import Settings
 from bot.db import Database
+from bot.leads import pings
 from bot.models import Lead, Person, SlackUser, utcnow
 from bot.people import SlackDirectory
 

@@ -8,10 +8,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bot.alerts.actions import assignable, lead_to_act_on
-from bot.alerts.render import NOT_FIT_REASONS, OPEN_STATUSES, campaign_of
 from bot.errors import UserError
 from bot.ids import LeadIds
+from bot.leads.actions import assignable, lead_to_act_on
+from bot.leads.render import NOT_FIT_REASONS, OPEN_STATUSES, campaign_of
 from bot.messages import render_view
 from bot.models import Campaign, Lead, Person
 

@@ -35,7 +35,7 @@ STATUS_WORDS = {"contacted": "has contacted them", "not_fit": "has marked them n
 
 
 def alert_key(lead: Lead) -> str:
-    """The key of the owner's DM alert (posted by bot.alerts): reminders reply in its thread."""
+    """The key of the owner's DM alert (bot.leads.notify): reminders reply in its thread."""
     return f"lead:{lead.id}:alert:{lead.owner_id}"
 
 

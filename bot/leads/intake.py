@@ -1,0 +1,178 @@
+"""Lead intake, second half: owner matching and the idempotent upsert of a validated batch
+(`save_leads`), applied in the caller's one transaction. Each `LeadChange` tells the alerts
+(`bot.leads.listener`) what happened to a lead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.leads.validate import LeadInput
+from bot.models import Campaign, Lead, utcnow
+
+
+@dataclass
+class LeadChange:
+    """What happened to one lead in a batch, for whoever reacts (alerts)."""
+
+    lead: Lead
+    created: bool
+    previous_owner: str | None
+    became_hot: bool
+
+
+@dataclass
+class IntakeResult:
+    accepted: int = 0
+    updated: int = 0
+    duplicates: int = 0
+    hot: int = 0
+    changes: list[LeadChange] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "accepted": self.accepted,
+            "updated": self.updated,
+            "duplicates": self.duplicates,
+            "hot": self.hot,
+        }
+
+
+# Which payload field(s) each stored column comes from.
+_COLUMN_FIELD = {
+    "name": {"name"},
+    "email": {"email"},
+    "company": {"company"},
+    "title": {"title"},
+    "phone": {"phone"},
+    "campaign_code": {"campaign"},
+    "campaign_id": {"campaign"},
+    "score": {"score"},
+    "hot_flag": {"hot"},
+    "owner_id": {"owner", "owner_email"},
+    "owner_email": {"owner_email"},
+    "owner_pending": {"owner", "owner_email"},
+    "source": {"source"},
+    "note": {"note"},
+    "extra": set(),
+}
+
+
+def owner_emails_to_resolve(leads: Iterable[LeadInput]) -> set[str]:
+    return {lead.owner_email for lead in leads if lead.owner_email and not lead.owner_id}
+
+
+def _owner_of(
+    item: LeadInput,
+    lead: Lead | None,
+    owner_for_email: Callable[[str], str | None],
+    unknown_emails: Collection[str],
+) -> tuple[str | None, bool]:
+    """The lead's owner and whether it is still to be looked up in Slack (`owner_pending`)."""
+    if item.owner_id or not item.owner_email:
+        return item.owner_id, False
+    if item.owner_email not in unknown_emails:
+        return owner_for_email(item.owner_email), False
+    if lead is not None and lead.owner_email == item.owner_email:
+        return lead.owner_id, lead.owner_pending and lead.owner_id is None  # same address: keep
+    return None, True
+
+
+def save_leads(
+    session: Session,
+    leads: list[LeadInput],
+    *,
+    hot_score: int,
+    owner_for_email: Callable[[str], str | None] = lambda _email: None,
+    unknown_emails: Collection[str] = (),
+) -> IntakeResult:
+    """Upsert a validated batch in the caller's transaction. Same id again: update, no new lead.
+
+    `owner_for_email` answers for owner_emails already known (roster, lookup cache); one in
+    `unknown_emails` leaves the lead without an owner and `owner_pending` (Slack is asked
+    later, see bot.leads.owners), unless the lead already has that address."""
+    result = IntakeResult()
+    ids = list(dict.fromkeys(lead.external_id for lead in leads))
+    existing: dict[str, Lead] = {}
+    for chunk_start in range(0, len(ids), 400):
+        chunk = ids[chunk_start : chunk_start + 400]
+        existing.update(
+            (lead.external_id, lead)
+            for lead in session.scalars(select(Lead).where(Lead.external_id.in_(chunk)))
+        )
+    codes = {lead.campaign_code for lead in leads if lead.campaign_code}
+    campaigns = (
+        {c.code: c for c in session.scalars(select(Campaign).where(Campaign.code.in_(codes)))}
+        if codes
+        else {}
+    )
+    now = utcnow()
+    for item in leads:
+        lead = existing.get(item.external_id)
+        owner, owner_pending = _owner_of(item, lead, owner_for_email, unknown_emails)
+        campaign = campaigns.get(item.campaign_code) if item.campaign_code else None
+        values: dict[str, Any] = {
+            "name": item.name,
+            "email": item.email,
+            "company": item.company,
+            "title": item.title,
+            "phone": item.phone,
+            "campaign_code": item.campaign_code,
+            "campaign_id": campaign.id if campaign else None,
+            "score": item.score,
+            "hot_flag": item.hot_flag,
+            "owner_id": owner,
+            "owner_email": item.owner_email,
+            "owner_pending": owner_pending,
+            "source": item.source,
+            "note": item.note,
+            "extra": item.extra,
+        }
+        threshold = campaign.hot_score if campaign and campaign.hot_score is not None else hot_score
+        if lead is None:
+            lead = Lead(
+                external_id=item.external_id,
+                created_at=item.created_at or now,
+                received_at=now,
+                **values,
+            )
+            lead.hot = bool(item.hot_flag) or (item.score is not None and item.score >= threshold)
+            session.add(lead)
+            existing[item.external_id] = lead
+            result.accepted += 1
+            result.hot += lead.hot
+            result.changes.append(LeadChange(lead, True, None, lead.hot))
+            continue
+        if "campaign" not in item.present and lead.campaign_id is not None:
+            known = session.get(Campaign, lead.campaign_id)
+            if known is not None and known.hot_score is not None:
+                threshold = known.hot_score
+        values = {k: v for k, v in values.items() if _COLUMN_FIELD[k] & item.present}
+        if item.extra:
+            values["extra"] = {**lead.extra, **item.extra}
+        if item.created_at is not None:
+            values["created_at"] = item.created_at
+        changed = {k: v for k, v in values.items() if getattr(lead, k) != v}
+        hot_flag = item.hot_flag if "hot" in item.present else lead.hot_flag
+        score = changed.get("score", lead.score) if "score" in item.present else lead.score
+        hot_now = bool(hot_flag) or (score is not None and score >= threshold)
+        if hot_now != lead.hot:
+            changed["hot"] = hot_now
+        if not changed:
+            result.duplicates += 1
+            continue
+        previous_owner, was_hot = lead.owner_id, lead.hot
+        for key, value in changed.items():
+            setattr(lead, key, value)
+        result.updated += 1
+        result.changes.append(LeadChange(lead, False, previous_owner, lead.hot and not was_hot))
+    session.flush()
+    return result
+
+
+__all__ = ["IntakeResult", "LeadChange", "owner_emails_to_resolve", "save_leads"]
