@@ -12,12 +12,12 @@ from bot.config import Settings
 from bot.db import Database
 from bot.ids import LeadIds
 from bot.leads import intake
-from bot.leads.actions import may_act
 from bot.leads.listener import on_lead_change
 from bot.leads.validate import parse_batch
 from bot.messages import validate_blocks
 from bot.models import Campaign, Lead, OutboxMessage
 from bot.people import SlackDirectory
+from bot.permissions import may_act_on_lead
 from tests.support.team import seed_team
 
 
@@ -201,7 +201,7 @@ def test_who_may_act_on_a_lead(team: Database, actor: str, allowed: bool) -> Non
         lead = Lead(external_id="p1", name="Ada", hot=True, owner_id="UREP1")
         session.add(lead)
         session.flush()
-        assert may_act(session, lead, actor) is allowed
+        assert may_act_on_lead(session, actor, lead) is allowed
 
 
 def test_a_rep_without_a_manager_is_only_covered_by_admins(team: Database) -> None:
@@ -209,8 +209,8 @@ def test_a_rep_without_a_manager_is_only_covered_by_admins(team: Database) -> No
         lead = Lead(external_id="p2", name="Ada", hot=True, owner_id="UREP3")
         session.add(lead)
         session.flush()
-        assert not may_act(session, lead, "UMGR1")
-        assert may_act(session, lead, "UADMIN")
+        assert not may_act_on_lead(session, "UMGR1", lead)
+        assert may_act_on_lead(session, "UADMIN", lead)
 
 
 def test_a_lead_the_crm_unassigns_goes_back_to_the_sales_channel(

@@ -8,11 +8,12 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot.campaigns.form import CampaignForm, FormMetadata, modal_view
-from bot.campaigns.service import active_campaigns, can_manage, end_campaign, find_by_code
+from bot.campaigns.service import active_campaigns, end_campaign, find_by_code
 from bot.campaigns.stats import campaign_stats
 from bot.durations import format_duration
 from bot.feedback.summary import feedback_summary
 from bot.messages import Message, render_message
+from bot.permissions import may_manage_campaigns
 
 SUBCOMMANDS = ("list", "stats", "edit", "end", "help")
 NEEDS_CODE = ("stats", "edit", "end")
@@ -59,7 +60,7 @@ def open_form(
     session: Session, request: CampaignCommand, *, user_id: str, response_url: str | None
 ) -> dict[str, Any] | Message:
     """The modal to open for `/campaign` or `/campaign edit CODE`, or the reply instead."""
-    if not can_manage(session, user_id):
+    if not may_manage_campaigns(session, user_id):
         return notice("refused")
     if request.action == "new":
         return modal_view(CampaignForm(), FormMetadata(None, response_url))
@@ -81,7 +82,7 @@ def command_reply(
         return help_message(session)
     if request.action == "unknown":
         return help_message(session, "unknown_subcommand", typed=request.typed)
-    if request.action == "end" and not can_manage(session, user_id):
+    if request.action == "end" and not may_manage_campaigns(session, user_id):
         return notice("refused")
     if not request.code:
         return help_message(session, "missing_code", subcommand=request.action)

@@ -21,19 +21,14 @@ from bot.ids import CampaignIds
 from bot.messages import Message, render_message
 from bot.models import Campaign, CampaignRead, Lead, Person, utcnow
 from bot.people import has_role
+from bot.permissions import may_manage_campaigns
 from bot.validation import normalise_code
 
-MANAGERS = ("marketer", "admin")
 SALES_TEAM = ("rep", "manager")
 
 
 def announcement_key(campaign_id: int) -> str:
     return f"campaign:{campaign_id}:announcement"
-
-
-def can_manage(session: Session, slack_id: str) -> bool:
-    """Only marketers and admins create, edit or end campaigns."""
-    return has_role(session, slack_id, *MANAGERS)
 
 
 def find_by_code(session: Session, code: str) -> Campaign | None:
@@ -137,7 +132,7 @@ def save_campaign(
 ) -> SaveResult:
     """Create (campaign_id None) or edit a campaign from a submitted form, then queue its
     announcement or the announcement's update. Problems come back as inline modal errors."""
-    if not can_manage(session, user_id):
+    if not may_manage_campaigns(session, user_id):
         return SaveResult(
             errors={CampaignIds.NAME_BLOCK: "Only marketers and admins can save campaigns."}
         )
@@ -224,7 +219,7 @@ class EndResult:
 
 
 def end_campaign(session: Session, *, code: str, user_id: str, sales_channel: str) -> EndResult:
-    if not can_manage(session, user_id):
+    if not may_manage_campaigns(session, user_id):
         return EndResult("refused")
     found = find_by_code(session, code)
     campaign = _locked(session, found.id) if found else None

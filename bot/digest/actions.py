@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import exists, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import aliased
 
 from bot import outbox
 from bot.digest.build import add_alert_links, build_digests, lead_view, render_digest
@@ -18,22 +18,12 @@ from bot.digest.zones import zones
 from bot.errors import UserError
 from bot.messages import Message, escape, render_message
 from bot.models import Person, utcnow
-from bot.people import manager_of, person
+from bot.people import person
+from bot.permissions import may_nudge_rep
 from bot.validation import SLACK_USER_ID
 
 NUDGE_SHOWN = 40
 NUDGE_REPEAT_WINDOW = timedelta(minutes=10)
-
-
-def may_nudge(session: Session, actor: str, rep: Person) -> bool:
-    """Only the rep's manager or an admin may nudge a rep."""
-    someone = person(session, actor)
-    if someone is None:
-        return False
-    if someone.role == "admin":
-        return True
-    manager = manager_of(session, rep)
-    return manager is not None and manager.slack_id == actor
 
 
 def nudge_rep(handoff: DigestApp, *, actor: str, rep: str, now: datetime | None = None) -> Message:
@@ -45,7 +35,7 @@ def nudge_rep(handoff: DigestApp, *, actor: str, rep: str, now: datetime | None 
         target = person(session, rep) if SLACK_USER_ID.match(rep or "") else None
         if target is None:
             raise UserError("That rep is no longer on the team, so Handoff cannot nudge them.")
-        if not may_nudge(session, actor, target):
+        if not may_nudge_rep(session, actor, target):
             raise UserError(f"Only {escape(target.name)}'s manager or an admin can nudge them.")
         rep_name = target.name
     zone = zones(handoff.directory, [rep])[rep]

@@ -11,7 +11,7 @@ confirm.py  waiting for the post's permalink to confirm to the rep
 
 from bot.feedback.confirm import Permalinks
 from bot.feedback.lead import LeadOrigin, lead_id, lead_view, send_lead_feedback, text_problem
-from bot.feedback.replies import REPLY_LIMIT, can_answer, feedback_id, reply_view, save_reply
+from bot.feedback.replies import REPLY_LIMIT, feedback_id, reply_view, save_reply
 from bot.feedback.service import (
     FeedbackProblem,
     Sent,
@@ -41,7 +41,6 @@ __all__ = [
     "LeadOrigin",
     "Permalinks",
     "Sent",
-    "can_answer",
     "command_text",
     "confirmation",
     "feedback_id",

@@ -14,16 +14,12 @@ from bot.errors import UserError
 from bot.feedback.service import post_context, refresh_post, reply_key
 from bot.messages import escape, render_message, render_view
 from bot.models import Campaign, Feedback, Lead, utcnow
-from bot.people import has_role, person
+from bot.people import person
+from bot.permissions import may_answer_feedback
 
-ANSWERING_ROLES = ("marketer", "admin")
 REPLY_LIMIT = 2000
 REFUSAL = "Only marketers and admins can reply to feedback."
 GONE = "That feedback is no longer in Handoff."
-
-
-def can_answer(session: Session, slack_id: str) -> bool:
-    return has_role(session, slack_id, *ANSWERING_ROLES)
 
 
 def feedback_id(value: object) -> int:
@@ -35,7 +31,7 @@ def feedback_id(value: object) -> int:
 
 
 def _answerable(session: Session, fid: int, user: str, *, lock: bool) -> Feedback:
-    if not can_answer(session, user):
+    if not may_answer_feedback(session, user):
         raise UserError(REFUSAL)
     feedback = session.get(
         Feedback, fid, with_for_update=True if lock else None, populate_existing=True
@@ -99,7 +95,6 @@ def save_reply(
 
 __all__ = [
     "REPLY_LIMIT",
-    "can_answer",
     "feedback_id",
     "reply_modal_context",
     "reply_view",

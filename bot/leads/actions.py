@@ -19,26 +19,12 @@ from bot.leads.notify import alert_owner, close_claim, hand_over, refresh_alert
 from bot.leads.render import OPEN_STATUSES, SNOOZE_OPTIONS, campaign_of, reason_label
 from bot.messages import escape, mention
 from bot.models import Feedback, Lead, Person, SlackUser
-from bot.people import SlackDirectory, manager_of, person
+from bot.people import SlackDirectory, person
+from bot.permissions import ASSIGNABLE_ROLES, may_act_on_lead, may_be_assigned, may_claim
 from bot.workhours import WorkingHours
 
-CLAIMING_ROLES = ("rep", "manager", "admin")
-ASSIGNABLE_ROLES = ("rep", "manager")
 REFUSAL = "Only the lead's owner, their manager or an admin can act on this lead."
 GONE = "That lead is no longer in Handoff."
-
-
-def may_act(session: Session, lead: Lead, actor: str) -> bool:
-    if lead.owner_id is not None and actor == lead.owner_id:
-        return True
-    someone = person(session, actor)
-    if someone is None:
-        return False
-    if someone.role == "admin":
-        return True
-    owner = person(session, lead.owner_id) if lead.owner_id else None
-    manager = manager_of(session, owner) if owner is not None else None
-    return manager is not None and manager.slack_id == actor
 
 
 def lead_to_act_on(session: Session, lead_id: int, actor: str, *, lock: bool = True) -> Lead:
@@ -48,7 +34,7 @@ def lead_to_act_on(session: Session, lead_id: int, actor: str, *, lock: bool = T
     )
     if lead is None:
         raise UserError(GONE)
-    if not may_act(session, lead, actor):
+    if not may_act_on_lead(session, actor, lead):
         raise UserError(REFUSAL)
     return lead
 
@@ -199,7 +185,7 @@ def reassign(
     lead = lead_to_act_on(session, lead_id, actor)
     _require(session, lead, OPEN_STATUSES)
     target = person(session, new_owner)
-    if target is None or target.role not in ASSIGNABLE_ROLES:
+    if not may_be_assigned(target):
         raise UserError("Pick a rep or manager from the Handoff roster.")
     if new_owner == lead.owner_id:
         raise UserError(f"{display_name(session, new_owner)} already has this lead.")
@@ -220,8 +206,7 @@ def claim(
 ) -> Lead:
     """First click wins: one conditional UPDATE decides, so two simultaneous clicks cannot
     both succeed. The winner owns the lead, gets the alert and enters the ladder."""
-    claimer = person(session, actor)
-    if claimer is None or claimer.role not in CLAIMING_ROLES:
+    if not may_claim(session, actor):
         raise UserError("Only reps, managers and admins on the Handoff roster can claim leads.")
     result = session.execute(
         update(Lead)

@@ -24,6 +24,7 @@ from bot.ids import LadderIds, LeadIds
 from bot.messages import Message, render_message
 from bot.models import Campaign, Lead, OutboxMessage, Ping
 from bot.people import manager_of, person
+from bot.permissions import may_nudge_about_lead
 
 STEP_REMINDER, STEP_ESCALATION = 0, 1
 # Statuses after which nothing about the lead is ever due. ("claimed" is not among them: a
@@ -231,20 +232,6 @@ def escalate(
 # -- the nudge ----------------------------------------------------------------------------
 
 
-def may_nudge(session: Session, actor: str, lead: Lead) -> bool:
-    """The owner's manager or an admin; for a rep with no manager, any manager."""
-    someone = person(session, actor)
-    if someone is None:
-        return False
-    if someone.role == "admin":
-        return True
-    rep = person(session, lead.owner_id) if lead.owner_id else None
-    manager = manager_of(session, rep) if rep is not None else None
-    if manager is not None:
-        return manager.slack_id == actor
-    return someone.role == "manager"
-
-
 def nudge(session: Session, *, value: str, actor: str, now: datetime) -> Message:
     """The Nudge button (value "<lead id>:<cycle>"): DM the rep, show it on the escalation."""
     try:
@@ -254,7 +241,7 @@ def nudge(session: Session, *, value: str, actor: str, now: datetime) -> Message
     lead = session.get(Lead, lead_id)
     if lead is None or lead.owner_id is None:
         raise UserError("That lead is no longer waiting for anyone; nothing was sent.")
-    if not may_nudge(session, actor, lead):
+    if not may_nudge_about_lead(session, actor, lead):
         raise UserError("Only the rep's manager or an admin can nudge about this lead.")
     if lead.status in CLOSED:
         who = person(session, lead.owner_id)

@@ -1,0 +1,94 @@
+"""Who may do what: the one policy. Roles come from the roster (`bot.models.ROLES`: rep,
+manager, marketer, admin); a person's manager is the roster's `manager` column. Services ask
+here and refuse with their own words; nothing else compares roles to decide a permission.
+
+- Act on a lead (its alert's buttons, "Not a fit", reassign, snooze, feedback from the alert):
+  its owner, the owner's manager, or an admin.
+- Nudge about a lead (the escalation's button): the owner's manager or an admin; for an owner
+  with no manager, any manager.
+- Nudge a rep (the digest's button): the rep's manager or an admin.
+- Claim a lead offered in the sales channel: reps, managers and admins on the roster.
+- Be given a lead (reassign): reps and managers.
+- Create, edit or end campaigns; answer feedback: marketers and admins.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from bot.models import Lead, Person
+from bot.people import manager_of, person
+
+ADMIN = "admin"
+MANAGER = "manager"
+CLAIMING_ROLES = ("rep", "manager", "admin")
+ASSIGNABLE_ROLES = ("rep", "manager")
+CAMPAIGN_ROLES = ("marketer", "admin")
+FEEDBACK_ROLES = ("marketer", "admin")
+
+
+def _has_role(someone: Person | None, roles: tuple[str, ...]) -> bool:
+    return someone is not None and someone.role in roles
+
+
+def _oversees(session: Session, actor: Person, rep: Person | None, *, unmanaged: bool) -> bool:
+    """An admin, or `rep`'s manager; with `unmanaged`, any manager when `rep` has none."""
+    if actor.role == ADMIN:
+        return True
+    manager = manager_of(session, rep) if rep is not None else None
+    if manager is not None:
+        return manager.slack_id == actor.slack_id
+    return unmanaged and actor.role == MANAGER
+
+
+def _owner(session: Session, lead: Lead) -> Person | None:
+    return person(session, lead.owner_id) if lead.owner_id else None
+
+
+def may_act_on_lead(session: Session, actor: str, lead: Lead) -> bool:
+    if lead.owner_id is not None and actor == lead.owner_id:
+        return True
+    someone = person(session, actor)
+    return someone is not None and _oversees(
+        session, someone, _owner(session, lead), unmanaged=False
+    )
+
+
+def may_nudge_about_lead(session: Session, actor: str, lead: Lead) -> bool:
+    someone = person(session, actor)
+    return someone is not None and _oversees(
+        session, someone, _owner(session, lead), unmanaged=True
+    )
+
+
+def may_nudge_rep(session: Session, actor: str, rep: Person) -> bool:
+    someone = person(session, actor)
+    return someone is not None and _oversees(session, someone, rep, unmanaged=False)
+
+
+def may_claim(session: Session, actor: str) -> bool:
+    return _has_role(person(session, actor), CLAIMING_ROLES)
+
+
+def may_be_assigned(someone: Person | None) -> bool:
+    return _has_role(someone, ASSIGNABLE_ROLES)
+
+
+def may_manage_campaigns(session: Session, actor: str) -> bool:
+    return _has_role(person(session, actor), CAMPAIGN_ROLES)
+
+
+def may_answer_feedback(session: Session, actor: str) -> bool:
+    return _has_role(person(session, actor), FEEDBACK_ROLES)
+
+
+__all__ = [
+    "ASSIGNABLE_ROLES",
+    "may_act_on_lead",
+    "may_answer_feedback",
+    "may_be_assigned",
+    "may_claim",
+    "may_manage_campaigns",
+    "may_nudge_about_lead",
+    "may_nudge_rep",
+]
