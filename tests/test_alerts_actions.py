@@ -16,10 +16,10 @@ from bot.config import Settings
 from bot.db import Database
 from bot.errors import UserError
 from bot.ids import FeedbackIds, LeadIds
+from bot.keys import alert_key
 from bot.leads import actions
 from bot.leads.intake import LeadChange
 from bot.leads.listener import on_lead_change
-from bot.leads.render import alert_key
 from bot.models import Campaign, Feedback, Lead, OutboxMessage, utcnow
 from bot.people import SlackDirectory
 from bot.workhours import WorkingHours

@@ -11,6 +11,7 @@ from bot import campaigns
 from bot.campaigns import CampaignForm
 from bot.db import Database
 from bot.ids import CampaignIds as Ids
+from bot.keys import announcement_key
 from bot.messages import validate_blocks
 from bot.models import Campaign, CampaignRead, Lead, OutboxMessage, SlackMessage
 from tests.support.team import seed_team
@@ -40,9 +41,7 @@ def outbox_rows(db: Database) -> list[OutboxMessage]:
 def posted(db: Database, campaign_id: int) -> None:
     """Pretend the dispatcher posted the announcement."""
     with db.session() as session:
-        session.add(
-            SlackMessage(key=campaigns.announcement_key(campaign_id), channel=SALES, ts="1.2")
-        )
+        session.add(SlackMessage(key=announcement_key(campaign_id), channel=SALES, ts="1.2"))
 
 
 def test_a_new_campaign_is_saved_and_its_announcement_queued(team: Database) -> None:
@@ -104,7 +103,7 @@ def test_an_edit_updates_the_announcement_in_place(team: Database) -> None:
     assert result.errors == {} and not result.created
     update = outbox_rows(team)[-1]
     assert update.method == "chat.update"
-    assert update.target_key == campaigns.announcement_key(created.id) and update.key is None
+    assert update.target_key == announcement_key(created.id) and update.key is None
     assert "Spring Webinar (new date)" in str(update.args["blocks"]) and update.args["text"]
     with team.session() as session:
         assert session.get(Campaign, created.id).offer == "50% off"

@@ -15,8 +15,9 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.campaigns.replies import notice
-from bot.campaigns.service import SaveResult, announcement_key
+from bot.campaigns.service import SaveResult
 from bot.db import Database
+from bot.keys import announcement_key
 from bot.messages import Message
 from bot.outbox import message_location
 

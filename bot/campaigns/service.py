@@ -1,8 +1,9 @@
 """Campaigns: saving a brief, announcing it to sales, counting who has read it, ending it.
 
 Every change and the Slack message it causes are written in one transaction (the outbox).
-The announcement is posted once under `announcement_key(id)`; each later change (a "Got it",
-an edit, the end) queues a `chat.update` of that message with the whole current content.
+The announcement is posted once under `bot.keys.announcement_key(id)`; each later change
+(a "Got it", an edit, the end) queues a `chat.update` of that message with the whole
+current content.
 Changes to one campaign take its row lock first (PostgreSQL; SQLite serialises writers), so
 the counts they render are never stale and their updates are queued in commit order.
 """
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 from bot import outbox
 from bot.campaigns.form import CampaignForm
 from bot.ids import CampaignIds
+from bot.keys import announcement_key
 from bot.messages import Message, render_message
 from bot.models import Campaign, CampaignRead, Lead, Person, utcnow
 from bot.people import has_role
@@ -25,10 +27,6 @@ from bot.permissions import may_manage_campaigns
 from bot.validation import normalise_code
 
 SALES_TEAM = ("rep", "manager")
-
-
-def announcement_key(campaign_id: int) -> str:
-    return f"campaign:{campaign_id}:announcement"
 
 
 def find_by_code(session: Session, code: str) -> Campaign | None:

@@ -16,6 +16,7 @@ from bot.digest.parts import DigestApp
 from bot.digest.query import RepStale, alert_locations, stale_by_rep
 from bot.digest.zones import zones
 from bot.errors import UserError
+from bot.keys import digest_nudge_key
 from bot.messages import Message, escape, render_message
 from bot.models import Person, utcnow
 from bot.people import person
@@ -62,7 +63,7 @@ def nudge_rep(handoff: DigestApp, *, actor: str, rep: str, now: datetime | None 
         queued = outbox.enqueue(
             session,
             "chat.postMessage",
-            key=f"digest-nudge:{rep}:{window}",
+            key=digest_nudge_key(rep, window),
             channel=rep,
             **message.as_args(),
         )

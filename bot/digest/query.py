@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from bot.keys import alert_key
 from bot.models import Campaign, Lead, Person, SlackMessage
 from bot.workhours import WorkingHours
 
@@ -185,11 +186,6 @@ def stale_by_rep(
     for entry in result.values():
         entry.leads = sorted(entry.leads, key=StaleLead.sort_key)[:per_rep]
     return result
-
-
-def alert_key(lead_id: int, owner_id: str) -> str:
-    """The outbox key under which the alerts feature posts a lead's alert to its owner."""
-    return f"lead:{lead_id}:alert:{owner_id}"
 
 
 def alert_locations(

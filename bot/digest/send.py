@@ -23,6 +23,7 @@ from bot.config import Settings
 from bot.digest.build import DigestContent, build_digests, local_date, render_digest
 from bot.digest.parts import DigestApp
 from bot.digest.zones import zones
+from bot.keys import digest_key
 from bot.models import Digest, Person, utcnow
 
 log = logging.getLogger(__name__)
@@ -41,10 +42,6 @@ class SendReport:
     quiet: list[str] = field(default_factory=list)  # recorded, nothing to say (no all-clear)
     skipped: list[str] = field(default_factory=list)  # already sent for that date
     keys: list[str] = field(default_factory=list)  # outbox keys of the queued messages
-
-
-def digest_key(manager_id: str, day: date) -> str:
-    return f"digest:{manager_id}:{day.isoformat()}"
 
 
 def is_digest_day(settings: Settings, day: date) -> bool:
@@ -163,7 +160,6 @@ def send_due_digests(
 __all__ = [
     "Due",
     "SendReport",
-    "digest_key",
     "due_digests",
     "in_send_window",
     "is_digest_day",

@@ -15,10 +15,8 @@ from bot.feedback.replies import REPLY_LIMIT, feedback_id, reply_view, save_repl
 from bot.feedback.service import (
     FeedbackProblem,
     Sent,
-    post_key,
     post_message,
     record_lead_quality,
-    reply_key,
     submit_feedback,
 )
 from bot.feedback.summary import FeedbackSummary, feedback_summary
@@ -48,11 +46,9 @@ __all__ = [
     "lead_id",
     "lead_view",
     "notice",
-    "post_key",
     "post_message",
     "precheck",
     "record_lead_quality",
-    "reply_key",
     "reply_view",
     "save_reply",
     "send_lead_feedback",

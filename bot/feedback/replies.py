@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 from bot import outbox
 from bot.config import Settings
 from bot.errors import UserError
-from bot.feedback.service import post_context, refresh_post, reply_key
+from bot.feedback.service import post_context, refresh_post
+from bot.keys import feedback_reply_key
 from bot.messages import escape, render_message, render_view
 from bot.models import Campaign, Feedback, Lead, utcnow
 from bot.people import person
@@ -84,7 +85,7 @@ def save_reply(
     outbox.enqueue(
         session,
         "chat.postMessage",
-        key=reply_key(feedback.id),
+        key=feedback_reply_key(feedback.id),
         channel=feedback.author_id,
         **dm.as_args(),
     )

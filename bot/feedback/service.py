@@ -1,7 +1,8 @@
 """Storing feedback and posting it to marketing, in one transaction (the outbox).
 
-Each piece of feedback is posted once to MARKETING_CHANNEL under `post_key(id)`; a later reply
-updates that post in place (`chat.update` targeting the key).
+Each piece of feedback is posted once to MARKETING_CHANNEL under
+`bot.keys.feedback_post_key(id)`; a later reply updates that post in place (`chat.update`
+targeting the key).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from bot import outbox
 from bot.config import Settings
 from bot.feedback.text import LEAD_QUALITY, first_word, tags_in, without_edge_tags
 from bot.ids import FeedbackIds
+from bot.keys import feedback_post_key
 from bot.messages import Message, render_message
 from bot.models import Campaign, Feedback, Lead, utcnow
 from bot.people import person
@@ -32,14 +34,6 @@ class FeedbackProblem(Exception):
         self.context = context
 
 
-def post_key(feedback_id: int) -> str:
-    return f"feedback:{feedback_id}:post"
-
-
-def reply_key(feedback_id: int) -> str:
-    return f"feedback:{feedback_id}:reply"
-
-
 @dataclass(frozen=True)
 class Sent:
     """What the rep is told once their feedback is stored and queued for marketing."""
@@ -51,7 +45,7 @@ class Sent:
 
     @property
     def post_key(self) -> str:
-        return post_key(self.feedback_id)
+        return feedback_post_key(self.feedback_id)
 
 
 # -- which campaign -----------------------------------------------------------------------
@@ -225,7 +219,7 @@ def _post(session: Session, settings: Settings, feedback: Feedback) -> None:
     outbox.enqueue(
         session,
         "chat.postMessage",
-        key=post_key(feedback.id),
+        key=feedback_post_key(feedback.id),
         channel=settings.marketing_channel,
         **post_message(session, feedback).as_args(),
     )
@@ -236,7 +230,7 @@ def refresh_post(session: Session, settings: Settings, feedback: Feedback) -> No
     outbox.enqueue(
         session,
         "chat.update",
-        target=post_key(feedback.id),
+        target=feedback_post_key(feedback.id),
         channel=settings.marketing_channel,
         **post_message(session, feedback).as_args(),
     )

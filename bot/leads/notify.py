@@ -12,13 +12,12 @@ from sqlalchemy.orm import Session
 
 from bot import outbox
 from bot.config import Settings
+from bot.keys import alert_key, claim_key
 from bot.leads import ladder
 from bot.leads.render import (
     OPEN_STATUSES,
     AlertState,
-    alert_key,
     alert_message,
-    claim_key,
     claim_message,
 )
 from bot.messages import render_message

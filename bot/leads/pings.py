@@ -21,6 +21,15 @@ from bot.config import Settings
 from bot.durations import format_duration
 from bot.errors import UserError
 from bot.ids import LadderIds, LeadIds
+from bot.keys import (
+    alert_key,
+    escalation_key,
+    escalation_nudged_key,
+    nudge_key,
+    reminder_key,
+    summary_key,
+    summary_update_key,
+)
 from bot.messages import Message, render_message
 from bot.models import Campaign, Lead, OutboxMessage, Ping
 from bot.people import manager_of, person
@@ -33,15 +42,6 @@ STEP_REMINDER, STEP_ESCALATION = 0, 1
 CLOSED = ("contacted", "not_fit")
 HOUR = timedelta(hours=1)
 STATUS_WORDS = {"contacted": "has contacted them", "not_fit": "has marked them not a fit"}
-
-
-def alert_key(lead: Lead) -> str:
-    """The key of the owner's DM alert (bot.leads.notify): reminders reply in its thread."""
-    return f"lead:{lead.id}:alert:{lead.owner_id}"
-
-
-def escalation_key(lead_id: int, cycle: int) -> str:
-    return f"lead:{lead_id}:escalation:{cycle}"
 
 
 def _record(
@@ -126,10 +126,12 @@ def remind(
     if folded:
         _update_summary(session, rep, now, budget=settings.max_pings_per_hour)
         return "folded"
-    threaded = _posted_or_queued(session, alert_key(lead))
+    threaded = _posted_or_queued(session, alert_key(lead.id, lead.owner_id))
     message = render_message("lead_reminder", item=_line(session, lead, now), threaded=threaded)
-    where: dict[str, Any] = {"thread": alert_key(lead)} if threaded else {"channel": rep}
-    key = f"lead:{lead.id}:reminder:{lead.ladder_cycle}"
+    where: dict[str, Any] = (
+        {"thread": alert_key(lead.id, lead.owner_id)} if threaded else {"channel": rep}
+    )
+    key = reminder_key(lead.id, lead.ladder_cycle)
     outbox.enqueue(session, "chat.postMessage", key=key, **where, **message.as_args())
     return "sent"
 
@@ -155,11 +157,15 @@ def _update_summary(session: Session, rep: str, now: datetime, *, budget: int) -
         items=[_line(session, lead, now) for lead in folded],
         budget=budget,
     )
-    key = f"lead-summary:{rep}:{window:%Y%m%d%H}"
+    key = summary_key(rep, window)
     if outbox.enqueue(session, "chat.postMessage", key=key, channel=rep, **message.as_args()):
         return
     outbox.enqueue(
-        session, "chat.update", key=f"{key}:{len(folded)}", target=key, **message.as_args()
+        session,
+        "chat.update",
+        key=summary_update_key(key, len(folded)),
+        target=key,
+        **message.as_args(),
     )
 
 
@@ -248,7 +254,7 @@ def nudge(session: Session, *, value: str, actor: str, now: datetime) -> Message
         name = who.name if who else "The rep"
         raise UserError(f"No need: {name} {STATUS_WORDS[lead.status]} already.")
     message = render_message("lead_escalation_nudge", item=_line(session, lead, now), actor=actor)
-    key = f"lead:{lead.id}:nudge:{cycle}"
+    key = nudge_key(lead.id, cycle)
     if not outbox.enqueue(
         session, "chat.postMessage", key=key, channel=lead.owner_id, **message.as_args()
     ):
@@ -264,7 +270,9 @@ def nudge(session: Session, *, value: str, actor: str, now: datetime) -> Message
         args = _escalation_message(
             session, lead, cycle, now, in_channel=in_channel, nudged_by=actor
         )
-        outbox.enqueue(session, "chat.update", key=f"{target}:nudged", target=target, **args)
+        outbox.enqueue(
+            session, "chat.update", key=escalation_nudged_key(lead.id, cycle), target=target, **args
+        )
     return render_message(
         "lead_escalation_nudged", item=_line(session, lead, now), owner=lead.owner_id
     )

@@ -44,14 +44,6 @@ ACTIONS_BY_STATUS: dict[str, tuple[str, ...]] = {
 }
 
 
-def alert_key(lead_id: int, owner: str) -> str:
-    return f"lead:{lead_id}:alert:{owner}"
-
-
-def claim_key(lead_id: int) -> str:
-    return f"lead:{lead_id}:claim"
-
-
 @dataclass(frozen=True)
 class AlertState:
     """What an alert shows at the bottom: the state, who and when."""

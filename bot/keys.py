@@ -1,0 +1,80 @@
+"""Every outbox key: the name under which a message is posted once (`outbox.enqueue(key=...)`)
+and later found again to update it or reply in its thread (`target=`, `thread=`). Block and
+action ids live beside this, in `bot.ids`.
+
+These strings are stored in `outbox.key`/`slack_messages.key` of running databases: never change
+one's bytes, or messages already sent are posted again and can no longer be updated.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+# -- a lead's messages (bot.leads) ----------------------------------------------------------
+
+
+def alert_key(lead_id: int, owner: str | None) -> str:
+    """The owner's DM alert; reminders reply in its thread, the digest links to it."""
+    return f"lead:{lead_id}:alert:{owner}"
+
+
+def claim_key(lead_id: int) -> str:
+    """The sales channel's "Claim" offer for a lead with no owner."""
+    return f"lead:{lead_id}:claim"
+
+
+def reminder_key(lead_id: int, cycle: int) -> str:
+    return f"lead:{lead_id}:reminder:{cycle}"
+
+
+def summary_key(rep: str, window: datetime) -> str:
+    """One rep's folded reminders for one clock hour."""
+    return f"lead-summary:{rep}:{window:%Y%m%d%H}"
+
+
+def summary_update_key(summary: str, count: int) -> str:
+    """The update that brings `summary` up to `count` folded leads."""
+    return f"{summary}:{count}"
+
+
+def escalation_key(lead_id: int, cycle: int) -> str:
+    return f"lead:{lead_id}:escalation:{cycle}"
+
+
+def escalation_nudged_key(lead_id: int, cycle: int) -> str:
+    """The update that shows the escalation was nudged."""
+    return f"{escalation_key(lead_id, cycle)}:nudged"
+
+
+def nudge_key(lead_id: int, cycle: int) -> str:
+    """The escalation's Nudge DM to the rep."""
+    return f"lead:{lead_id}:nudge:{cycle}"
+
+
+# -- the digest (bot.digest) ----------------------------------------------------------------
+
+
+def digest_key(manager_id: str, day: date) -> str:
+    return f"digest:{manager_id}:{day.isoformat()}"
+
+
+def digest_nudge_key(rep: str, window: int) -> str:
+    """The digest's Nudge DM; `window` numbers the repeat window, so a double click sends one."""
+    return f"digest-nudge:{rep}:{window}"
+
+
+# -- campaigns and feedback -----------------------------------------------------------------
+
+
+def announcement_key(campaign_id: int) -> str:
+    return f"campaign:{campaign_id}:announcement"
+
+
+def feedback_post_key(feedback_id: int) -> str:
+    """Feedback posted to the marketing channel."""
+    return f"feedback:{feedback_id}:post"
+
+
+def feedback_reply_key(feedback_id: int) -> str:
+    """Marketing's reply, DMed to the rep."""
+    return f"feedback:{feedback_id}:reply"
