@@ -13,8 +13,8 @@ from bot import outbox
 from bot.durations import format_duration
 from bot.messages import render_view
 from bot.models import Campaign, Lead, Person, utcnow
+from bot.states import OPEN_STATUSES, CampaignStatus
 
-OPEN_STATUSES = ("new", "claimed", "snoozed")
 SHOWN = 10
 
 
@@ -41,7 +41,9 @@ def home_view(session: Session, slack_id: str, *, now: datetime | None = None) -
     )
     campaigns = list(
         session.scalars(
-            select(Campaign).where(Campaign.status == "active").order_by(Campaign.created_at.desc())
+            select(Campaign)
+            .where(Campaign.status == CampaignStatus.ACTIVE)
+            .order_by(Campaign.created_at.desc())
         ).all()[: SHOWN + 1]
     )
     return render_view(

@@ -151,9 +151,6 @@ class CampaignRead(Base):
     read_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-LEAD_STATUSES = ("new", "claimed", "contacted", "not_fit", "snoozed")
-
-
 class Lead(Base):
     """An inbound lead pushed by a CRM or form tool, identified by the source's own id."""
 

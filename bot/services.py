@@ -28,6 +28,7 @@ from bot.people import SlackDirectory
 from bot.scheduler import Scheduler, build_scheduler
 from bot.slack_api import make_client
 from bot.slack_status import SlackStatus
+from bot.states import OutboxStatus
 
 log = logging.getLogger(__name__)
 
@@ -160,7 +161,7 @@ def retry_now(db: Database, dispatcher: Dispatcher) -> None:
             session.execute(
                 update(OutboxMessage)
                 .where(
-                    OutboxMessage.status == "pending",
+                    OutboxMessage.status == OutboxStatus.PENDING,
                     OutboxMessage.next_attempt_at > now,
                     or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now),
                 )

@@ -8,10 +8,11 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot.campaigns.form import CampaignForm, FormMetadata, modal_view
-from bot.campaigns.service import active_campaigns, end_campaign, find_by_code
+from bot.campaigns.service import active_campaigns, end_campaign
 from bot.campaigns.stats import campaign_stats
 from bot.durations import format_duration
 from bot.feedback.summary import feedback_summary
+from bot.lookups import campaign_by_code
 from bot.messages import Message, render_message
 from bot.permissions import may_manage_campaigns
 
@@ -66,7 +67,7 @@ def open_form(
         return modal_view(CampaignForm(), FormMetadata(None, response_url))
     if not request.code:
         return help_message(session, "missing_code", subcommand=request.action)
-    campaign = find_by_code(session, request.code)
+    campaign = campaign_by_code(session, request.code)
     if campaign is None:
         return help_message(session, "unknown_code", code=request.code)
     return modal_view(CampaignForm.from_campaign(campaign), FormMetadata(campaign.id, response_url))
@@ -99,7 +100,7 @@ def command_reply(
 
 
 def stats_message(session: Session, code: str) -> Message:
-    campaign = find_by_code(session, code)
+    campaign = campaign_by_code(session, code)
     if campaign is None:
         return help_message(session, "unknown_code", code=code)
     stats = campaign_stats(session, campaign)

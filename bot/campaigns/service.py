@@ -20,23 +20,22 @@ from bot import outbox
 from bot.campaigns.form import CampaignForm
 from bot.ids import CampaignIds
 from bot.keys import announcement_key
+from bot.lookups import campaign_by_code
 from bot.messages import Message, render_message
 from bot.models import Campaign, CampaignRead, Lead, Person, utcnow
 from bot.people import has_role
 from bot.permissions import may_manage_campaigns
-from bot.validation import normalise_code
+from bot.states import CampaignStatus
 
 SALES_TEAM = ("rep", "manager")
-
-
-def find_by_code(session: Session, code: str) -> Campaign | None:
-    return session.scalar(select(Campaign).where(Campaign.code == normalise_code(code)))
 
 
 def active_campaigns(session: Session) -> list[Campaign]:
     return list(
         session.scalars(
-            select(Campaign).where(Campaign.status == "active").order_by(Campaign.name, Campaign.id)
+            select(Campaign)
+            .where(Campaign.status == CampaignStatus.ACTIVE)
+            .order_by(Campaign.name, Campaign.id)
         )
     )
 
@@ -75,7 +74,7 @@ def announcement(session: Session, campaign: Campaign) -> Message:
         ids=CampaignIds,
         campaign=campaign,
         reads=read_count(session, campaign.id),
-        ended=campaign.status == "ended",
+        ended=campaign.status == CampaignStatus.ENDED,
     )
 
 
@@ -219,13 +218,13 @@ class EndResult:
 def end_campaign(session: Session, *, code: str, user_id: str, sales_channel: str) -> EndResult:
     if not may_manage_campaigns(session, user_id):
         return EndResult("refused")
-    found = find_by_code(session, code)
+    found = campaign_by_code(session, code)
     campaign = _locked(session, found.id) if found else None
     if campaign is None:
         return EndResult("unknown")
-    if campaign.status == "ended":
+    if campaign.status == CampaignStatus.ENDED:
         return EndResult("already", campaign)
-    campaign.status = "ended"
+    campaign.status = CampaignStatus.ENDED
     campaign.ended_at = utcnow()
     session.flush()
     _refresh(session, campaign, sales_channel)

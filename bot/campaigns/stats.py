@@ -10,6 +10,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.models import Campaign, Feedback, Lead
+from bot.states import LeadStatus
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,9 @@ def campaign_stats(session: Session, campaign: Campaign) -> CampaignStats:
         select(
             func.count(),
             func.count().filter(Lead.hot.is_(True)),
-            func.count().filter(or_(Lead.status != "new", Lead.first_touched_at.is_not(None))),
+            func.count().filter(
+                or_(Lead.status != LeadStatus.NEW, Lead.first_touched_at.is_not(None))
+            ),
         ).where(Lead.campaign_id == campaign.id)
     ).one()
     touches = session.execute(

@@ -19,9 +19,8 @@ from sqlalchemy.orm import Session, aliased
 
 from bot.keys import alert_key
 from bot.models import Campaign, Lead, Person, SlackMessage
+from bot.states import CLOSED_STATUSES
 from bot.workhours import WorkingHours
-
-CLOSED_STATUSES = ("contacted", "not_fit")
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,11 @@ from sqlalchemy.orm import Session
 
 from bot.config import Settings
 from bot.errors import UserError
-from bot.feedback.service import FeedbackProblem, Sent, lead_campaign, submit_lead_feedback
+from bot.feedback.service import FeedbackProblem, Sent, submit_lead_feedback
 from bot.feedback.text import MAX_LENGTH, TAGS
 from bot.ids import FeedbackIds
 from bot.leads.actions import lead_to_act_on
+from bot.lookups import campaign_of
 from bot.messages import render_view
 from bot.models import Campaign, Lead
 
@@ -68,7 +69,7 @@ def lead_modal_context(lead: Lead, campaign: Campaign | None, origin: LeadOrigin
 
 def lead_view(session: Session, origin: LeadOrigin, actor: str) -> dict[str, Any]:
     lead = lead_to_act_on(session, origin.lead_id, actor, lock=False)
-    campaign = lead_campaign(session, lead)
+    campaign = campaign_of(session, lead)
     return render_view("feedback_lead_modal", **lead_modal_context(lead, campaign, origin))
 
 

@@ -16,13 +16,14 @@ from sqlalchemy.orm import Session
 
 from bot import outbox
 from bot.config import Settings
-from bot.feedback.text import LEAD_QUALITY, first_word, tags_in, without_edge_tags
+from bot.feedback.text import first_word, tags_in, without_edge_tags
 from bot.ids import FeedbackIds
 from bot.keys import feedback_post_key
+from bot.lookups import campaign_by_code, campaign_of
 from bot.messages import Message, render_message
 from bot.models import Campaign, Feedback, Lead, utcnow
 from bot.people import person
-from bot.validation import normalise_code
+from bot.states import FeedbackKind
 
 
 class FeedbackProblem(Exception):
@@ -51,12 +52,6 @@ class Sent:
 # -- which campaign -----------------------------------------------------------------------
 
 
-def campaign_by_code(session: Session, code: str) -> Campaign | None:
-    if not code:
-        return None
-    return session.scalar(select(Campaign).where(Campaign.code == normalise_code(code)))
-
-
 def latest_touched_lead(session: Session, slack_id: str) -> Lead | None:
     """The rep's most recently touched lead that belongs to a campaign (theirs, or one they
     acted on)."""
@@ -71,12 +66,6 @@ def latest_touched_lead(session: Session, slack_id: str) -> Lead | None:
         .order_by(touched.desc(), Lead.id.desc())
         .limit(1)
     )
-
-
-def lead_campaign(session: Session, lead: Lead) -> Campaign | None:
-    if lead.campaign_id is not None:
-        return session.get(Campaign, lead.campaign_id)
-    return campaign_by_code(session, lead.campaign_code or "")
 
 
 # -- sending --------------------------------------------------------------------------------
@@ -102,7 +91,7 @@ def submit_feedback(
     else:
         lead = latest_touched_lead(session, author_id)
         if lead is not None:
-            campaign, inferred_from = lead_campaign(session, lead), lead.name
+            campaign, inferred_from = campaign_of(session, lead), lead.name
     feedback = _store(
         session,
         settings,
@@ -130,7 +119,7 @@ def submit_lead_feedback(
     The caller has checked that `author_id` may act on the lead (so they need not be on the
     roster: a lead's owner may be known to Handoff only through the CRM)."""
     _check_sender(session, settings, author_id, roster=False)
-    campaign = lead_campaign(session, lead)
+    campaign = campaign_of(session, lead)
     feedback = _store(
         session, settings, text, author_id=author_id, campaign=campaign, lead=lead, now=now
     )
@@ -177,7 +166,7 @@ def _store(
         campaign_inferred=inferred,
         lead_id=lead.id if lead else None,
         author_id=author_id,
-        kind="rep",
+        kind=FeedbackKind.REP,
         text=shown,
         tags=tags,
         created_at=now or utcnow(),
@@ -200,8 +189,8 @@ def post_context(
         "feedback": feedback,
         "lines": feedback.text.splitlines() or [""],
         "reply_lines": (feedback.reply_text or "").splitlines(),
-        "lead_quality": feedback.kind == LEAD_QUALITY,
-        "tags": [] if feedback.kind == LEAD_QUALITY else list(feedback.tags or []),
+        "lead_quality": feedback.kind == FeedbackKind.LEAD_QUALITY,
+        "tags": [] if feedback.kind == FeedbackKind.LEAD_QUALITY else list(feedback.tags or []),
         "campaign": campaign,
         "lead": lead,
         "block_id": f"{FeedbackIds.POST_ACTIONS}:{feedback.id}",

@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.feedback.text import LEAD_QUALITY, TAGS
+from bot.feedback.text import TAGS
 from bot.models import Feedback
+from bot.states import FeedbackKind
 
 LATEST = 3
 
@@ -31,7 +32,7 @@ def feedback_summary(
     tags: Counter[str] = Counter()
     lead_quality = 0
     for kind, row_tags in rows:
-        if kind == LEAD_QUALITY:
+        if kind == FeedbackKind.LEAD_QUALITY:
             lead_quality += 1
         else:
             tags.update(tag for tag in row_tags or [] if tag in TAGS)

@@ -13,7 +13,6 @@ from typing import Any
 from bot.messages import Message, escape, render_message
 
 MAX_LENGTH = 500
-LEAD_QUALITY = "lead_quality"  # Feedback.kind of a "Not a fit" reason from a lead alert
 TAGS = ("pricing", "competitor", "objection", "praise", "feature", "quality")
 EXAMPLE = "/feedback spring-webinar #pricing Loved the demo, but the per-seat price scared them"
 _TAG = re.compile(r"(?<![\w#&])#(" + "|".join(TAGS) + r")(?![\w-])", re.IGNORECASE)

@@ -16,11 +16,13 @@ from bot.durations import parse_duration
 from bot.errors import UserError
 from bot.leads import ladder
 from bot.leads.notify import alert_owner, close_claim, hand_over, refresh_alert
-from bot.leads.render import OPEN_STATUSES, SNOOZE_OPTIONS, campaign_of, reason_label
+from bot.leads.render import SNOOZE_OPTIONS, reason_label
+from bot.lookups import campaign_of
 from bot.messages import escape, mention
 from bot.models import Feedback, Lead, Person, SlackUser
 from bot.people import SlackDirectory, person
 from bot.permissions import ASSIGNABLE_ROLES, may_act_on_lead, may_be_assigned, may_claim
+from bot.states import OPEN_STATUSES, FeedbackKind, LeadStatus
 from bot.workhours import WorkingHours
 
 REFUSAL = "Only the lead's owner, their manager or an admin can act on this lead."
@@ -44,11 +46,11 @@ def _require(session: Session, lead: Lead, allowed: tuple[str, ...]) -> None:
         return
     who = display_name(session, lead.status_by) if lead.status_by else "Someone"
     done = {
-        "claimed": f"{who} is already on it.",
-        "contacted": f"{who} already marked it contacted.",
-        "not_fit": f"{who} already marked it not a fit.",
-        "snoozed": f"{who} already snoozed it.",
-        "new": "Nobody has picked it up yet.",
+        LeadStatus.CLAIMED: f"{who} is already on it.",
+        LeadStatus.CONTACTED: f"{who} already marked it contacted.",
+        LeadStatus.NOT_FIT: f"{who} already marked it not a fit.",
+        LeadStatus.SNOOZED: f"{who} already snoozed it.",
+        LeadStatus.NEW: "Nobody has picked it up yet.",
     }
     raise UserError(done.get(lead.status, "That no longer applies to this lead."))
 
@@ -56,15 +58,15 @@ def _require(session: Session, lead: Lead, allowed: tuple[str, ...]) -> None:
 def _set_status(lead: Lead, status: str, actor: str, now: datetime) -> None:
     lead.status, lead.status_by, lead.status_at = status, actor, now
     lead.first_touched_at = lead.first_touched_at or now
-    if status != "snoozed":
+    if status != LeadStatus.SNOOZED:
         lead.snoozed_until = None
 
 
 def acknowledge(session: Session, lead_id: int, actor: str, *, now: datetime) -> Lead:
     """ "I'm on it": the lead is claimed and the reminders stop."""
     lead = lead_to_act_on(session, lead_id, actor)
-    _require(session, lead, ("new", "snoozed"))
-    _set_status(lead, "claimed", actor, now)
+    _require(session, lead, (LeadStatus.NEW, LeadStatus.SNOOZED))
+    _set_status(lead, LeadStatus.CLAIMED, actor, now)
     ladder.stop_clock(lead)
     refresh_alert(session, lead)
     return lead
@@ -73,7 +75,7 @@ def acknowledge(session: Session, lead_id: int, actor: str, *, now: datetime) ->
 def mark_contacted(session: Session, lead_id: int, actor: str, *, now: datetime) -> Lead:
     lead = lead_to_act_on(session, lead_id, actor)
     _require(session, lead, OPEN_STATUSES)
-    _set_status(lead, "contacted", actor, now)
+    _set_status(lead, LeadStatus.CONTACTED, actor, now)
     ladder.stop_clock(lead)
     refresh_alert(session, lead)
     return lead
@@ -107,7 +109,7 @@ def snooze(
     _require(session, lead, OPEN_STATUSES)
     zone = ladder.zone_in_session(session, directory, lead.owner_id or actor)
     until = snooze_until(choice, now=now, zone=zone, hours=settings.working_hours)
-    _set_status(lead, "snoozed", actor, now)
+    _set_status(lead, LeadStatus.SNOOZED, actor, now)
     lead.snoozed_until = until
     ladder.snooze(lead, until)
     refresh_alert(session, lead)
@@ -130,15 +132,15 @@ def mark_not_fit(
     if label is None:
         raise UserError("Pick one of the reasons in the list.")
     lead = lead_to_act_on(session, lead_id, actor)
-    _require(session, lead, (*OPEN_STATUSES, "contacted"))
-    _set_status(lead, "not_fit", actor, now)
+    _require(session, lead, (*OPEN_STATUSES, LeadStatus.CONTACTED))
+    _set_status(lead, LeadStatus.NOT_FIT, actor, now)
     ladder.stop_clock(lead)
     campaign = campaign_of(session, lead)
     feedback = Feedback(
         campaign_id=campaign.id if campaign else None,
         lead_id=lead.id,
         author_id=actor,
-        kind="lead_quality",
+        kind=FeedbackKind.LEAD_QUALITY,
         text=f"{label}: {note}" if note else label,
         tags=[reason],
         created_at=now,

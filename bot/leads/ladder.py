@@ -27,11 +27,11 @@ from bot.db import Database
 from bot.leads import pings
 from bot.models import Lead, Person, SlackUser, utcnow
 from bot.people import SlackDirectory
+from bot.states import CLOSED_STATUSES, LeadStatus
 
 log = logging.getLogger(__name__)
 
 REMINDER, ESCALATION, DONE = pings.STEP_REMINDER, pings.STEP_ESCALATION, 2
-CLOSED = pings.CLOSED
 BATCH = 50
 MAX_ROUNDS = 40
 
@@ -218,13 +218,18 @@ class _Step:
         session, settings, now, report = self.session, self.settings, self.now, self.report
         if lead.snoozed_until is not None and lead.snoozed_until <= now:
             lead.snoozed_until = None
-            if lead.status == "snoozed":
-                lead.status = "new"
+            if lead.status == LeadStatus.SNOOZED:
+                lead.status = LeadStatus.NEW
             start_clock(session, lead, settings=settings, directory=self.directory, now=now)
             report.restarted += 1
             return
         owner = lead.owner_id
-        if owner is None or not lead.hot or lead.status in CLOSED or lead.ladder_step >= DONE:
+        if (
+            owner is None
+            or not lead.hot
+            or lead.status in CLOSED_STATUSES
+            or lead.ladder_step >= DONE
+        ):
             stop_clock(lead)
             report.stopped += 1
             return

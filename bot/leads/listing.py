@@ -11,9 +11,10 @@ from sqlalchemy.orm import Session
 
 from bot.durations import format_duration
 from bot.ids import FeedbackIds, LeadIds
-from bot.leads.render import ACTIONS_BY_STATUS, OPEN_STATUSES, SNOOZE_OPTIONS
+from bot.leads.render import ACTIONS_BY_STATUS, SNOOZE_OPTIONS
 from bot.messages import Message, render_message
 from bot.models import Campaign, Lead
+from bot.states import OPEN_STATUSES
 
 # A header, two blocks per lead and an "and N more" line stay within Slack's 50 blocks.
 SHOWN = 20

@@ -11,9 +11,11 @@ from sqlalchemy.orm import Session
 from bot.errors import UserError
 from bot.ids import LeadIds
 from bot.leads.actions import assignable, lead_to_act_on
-from bot.leads.render import NOT_FIT_REASONS, OPEN_STATUSES, campaign_of
+from bot.leads.render import NOT_FIT_REASONS
+from bot.lookups import campaign_of
 from bot.messages import render_view
 from bot.models import Campaign, Lead, Person
+from bot.states import OPEN_STATUSES, LeadStatus
 
 NOTE_LIMIT = 1000
 
@@ -39,7 +41,7 @@ class Origin:
 
 def not_fit_view(session: Session, origin: Origin, actor: str) -> dict[str, Any]:
     lead = lead_to_act_on(session, origin.lead_id, actor, lock=False)
-    if lead.status not in (*OPEN_STATUSES, "contacted"):
+    if lead.status not in (*OPEN_STATUSES, LeadStatus.CONTACTED):
         raise UserError("This lead is already closed.")
     return render_view(
         "lead_not_fit_modal", **not_fit_context(lead, campaign_of(session, lead), origin)

@@ -15,7 +15,6 @@ from bot.config import Settings
 from bot.keys import alert_key, claim_key
 from bot.leads import ladder
 from bot.leads.render import (
-    OPEN_STATUSES,
     AlertState,
     alert_message,
     claim_message,
@@ -23,6 +22,7 @@ from bot.leads.render import (
 from bot.messages import render_message
 from bot.models import Lead, OutboxMessage
 from bot.people import SlackDirectory
+from bot.states import OPEN_STATUSES, LeadStatus
 
 log = logging.getLogger(__name__)
 
@@ -189,7 +189,7 @@ def hand_over(
             **message.as_args(),
         )
     if lead.status in OPEN_STATUSES:
-        lead.status, lead.status_by, lead.status_at = "new", by, now
+        lead.status, lead.status_by, lead.status_at = LeadStatus.NEW, by, now
         lead.snoozed_until = None
     if lead.owner_id is None:
         ladder.stop_clock(lead)

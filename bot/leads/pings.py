@@ -34,14 +34,14 @@ from bot.messages import Message, render_message
 from bot.models import Campaign, Lead, OutboxMessage, Ping
 from bot.people import manager_of, person
 from bot.permissions import may_nudge_about_lead
+from bot.states import CLOSED_STATUSES, LeadStatus
 
 STEP_REMINDER, STEP_ESCALATION = 0, 1
-# Statuses after which nothing about the lead is ever due. ("claimed" is not among them: a
-# lead claimed from the sales channel still enters its owner's ladder; the clock, not the
-# status, says what is due.)
-CLOSED = ("contacted", "not_fit")
 HOUR = timedelta(hours=1)
-STATUS_WORDS = {"contacted": "has contacted them", "not_fit": "has marked them not a fit"}
+STATUS_WORDS = {
+    LeadStatus.CONTACTED: "has contacted them",
+    LeadStatus.NOT_FIT: "has marked them not a fit",
+}
 
 
 def _record(
@@ -249,7 +249,7 @@ def nudge(session: Session, *, value: str, actor: str, now: datetime) -> Message
         raise UserError("That lead is no longer waiting for anyone; nothing was sent.")
     if not may_nudge_about_lead(session, actor, lead):
         raise UserError("Only the rep's manager or an admin can nudge about this lead.")
-    if lead.status in CLOSED:
+    if lead.status in CLOSED_STATUSES:
         who = person(session, lead.owner_id)
         name = who.name if who else "The rep"
         raise UserError(f"No need: {name} {STATUS_WORDS[lead.status]} already.")

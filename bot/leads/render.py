@@ -15,10 +15,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.ids import FeedbackIds, LeadIds
+from bot.lookups import campaign_of
 from bot.messages import Message, render_message
 from bot.models import Campaign, Feedback, Lead
+from bot.states import FeedbackKind, LeadStatus
 
-OPEN_STATUSES = ("new", "claimed", "snoozed")
 SNOOZE_OPTIONS = (
     ("30m", "30 minutes"),
     ("1h", "1 hour"),
@@ -35,11 +36,11 @@ NOT_FIT_REASONS = (
 )
 # The buttons that still make sense in each state; anything else is removed from the alert.
 ACTIONS_BY_STATUS: dict[str, tuple[str, ...]] = {
-    "new": ("ack", "contacted", "snooze", "not_fit", "reassign", "feedback"),
-    "claimed": ("contacted", "snooze", "not_fit", "reassign", "feedback"),
-    "snoozed": ("ack", "contacted", "not_fit", "reassign", "feedback"),
-    "contacted": ("not_fit", "feedback"),
-    "not_fit": ("feedback",),
+    LeadStatus.NEW: ("ack", "contacted", "snooze", "not_fit", "reassign", "feedback"),
+    LeadStatus.CLAIMED: ("contacted", "snooze", "not_fit", "reassign", "feedback"),
+    LeadStatus.SNOOZED: ("ack", "contacted", "not_fit", "reassign", "feedback"),
+    LeadStatus.CONTACTED: ("not_fit", "feedback"),
+    LeadStatus.NOT_FIT: ("feedback",),
     "reassigned": (),
 }
 
@@ -60,20 +61,12 @@ def reason_label(code: str) -> str | None:
     return dict(NOT_FIT_REASONS).get(code)
 
 
-def campaign_of(session: Session, lead: Lead) -> Campaign | None:
-    if lead.campaign_id is not None:
-        return session.get(Campaign, lead.campaign_id)
-    if lead.campaign_code:  # the brief may have been created after the lead arrived
-        return session.scalar(select(Campaign).where(Campaign.code == lead.campaign_code))
-    return None
-
-
 def current_state(session: Session, lead: Lead) -> AlertState:
     reason = None
-    if lead.status == "not_fit":
+    if lead.status == LeadStatus.NOT_FIT:
         tags = session.scalar(
             select(Feedback.tags)
-            .where(Feedback.lead_id == lead.id, Feedback.kind == "lead_quality")
+            .where(Feedback.lead_id == lead.id, Feedback.kind == FeedbackKind.LEAD_QUALITY)
             .order_by(Feedback.id.desc())
             .limit(1)
         )

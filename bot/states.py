@@ -1,0 +1,45 @@
+"""The states stored as strings in the database, as `StrEnum`s: a member is its string (the
+columns stay `Mapped[str]` and compare equal), so rows written before keep their meaning.
+
+- `LeadStatus`: where a lead is in its owner's hands (`Lead.status`).
+- `FeedbackKind`: who wrote a piece of feedback (`Feedback.kind`).
+- `CampaignStatus`: a campaign brief's life (`Campaign.status`).
+- `OutboxStatus`: a queued Slack call's life (`OutboxMessage.status`).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class LeadStatus(StrEnum):
+    NEW = "new"
+    CLAIMED = "claimed"  # acknowledged by its owner ("I'm on it")
+    SNOOZED = "snoozed"
+    CONTACTED = "contacted"
+    NOT_FIT = "not_fit"
+
+
+# A lead still waiting for its owner to act: shown in `/leads` and the Home tab, handed over
+# on reassign, offered every button.
+OPEN_STATUSES = (LeadStatus.NEW, LeadStatus.CLAIMED, LeadStatus.SNOOZED)
+# Statuses after which nothing about the lead is ever due. ("claimed" is not among them: a
+# lead claimed from the sales channel still enters its owner's ladder; the clock, not the
+# status, says what is due.) The digest leaves them out too.
+CLOSED_STATUSES = (LeadStatus.CONTACTED, LeadStatus.NOT_FIT)
+
+
+class FeedbackKind(StrEnum):
+    REP = "rep"  # `/feedback` or the alert's Feedback button
+    LEAD_QUALITY = "lead_quality"  # a "Not a fit" reason from a lead alert
+
+
+class CampaignStatus(StrEnum):
+    ACTIVE = "active"
+    ENDED = "ended"
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
