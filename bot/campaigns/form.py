@@ -3,13 +3,13 @@ database (the code's uniqueness is checked where the campaign is saved)."""
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
 
+from bot import metadata as meta
 from bot.ids import CampaignIds
 from bot.messages import Trusted, render_view, safe_url
 from bot.models import Campaign
@@ -154,21 +154,20 @@ class FormMetadata:
     response_url: str | None = None
 
     def dump(self) -> str:
-        return json.dumps({"campaign_id": self.campaign_id, "response_url": self.response_url})
+        return meta.dump(campaign_id=self.campaign_id, response_url=self.response_url)
 
     @classmethod
     def load(cls, text: str | None) -> FormMetadata:
+        """Lenient: an unreadable one is a new campaign with no confirmation."""
         try:
-            data = json.loads(text or "{}")
-        except json.JSONDecodeError:
-            return cls()
-        if not isinstance(data, dict):
+            data = meta.load(text or "{}")
+        except meta.BadMetadata:
             return cls()
         campaign_id = data.get("campaign_id")
-        url = data.get("response_url")
+        url = meta.optional_str(data, "response_url")
         return cls(
             campaign_id if isinstance(campaign_id, int) else None,
-            url if isinstance(url, str) and url.startswith(("https://", "http://")) else None,
+            url if url and url.startswith(("https://", "http://")) else None,
         )
 
 

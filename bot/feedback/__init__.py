@@ -10,7 +10,7 @@ confirm.py  waiting for the post's permalink to confirm to the rep
 """
 
 from bot.feedback.confirm import Permalinks
-from bot.feedback.lead import LeadOrigin, lead_id, lead_view, send_lead_feedback, text_problem
+from bot.feedback.lead import LeadOrigin, lead_view, send_lead_feedback, text_problem
 from bot.feedback.replies import REPLY_LIMIT, feedback_id, reply_view, save_reply
 from bot.feedback.service import (
     FeedbackProblem,
@@ -43,7 +43,6 @@ __all__ = [
     "confirmation",
     "feedback_id",
     "feedback_summary",
-    "lead_id",
     "lead_view",
     "notice",
     "post_message",

@@ -4,18 +4,19 @@ modal opens and again when it is submitted)."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from bot import metadata
 from bot.config import Settings
 from bot.errors import UserError
 from bot.feedback.service import FeedbackProblem, Sent, submit_lead_feedback
 from bot.feedback.text import MAX_LENGTH, TAGS
 from bot.ids import FeedbackIds
 from bot.leads.actions import lead_to_act_on
+from bot.leads.modals import OUT_OF_DATE_FORM
 from bot.lookups import campaign_of
 from bot.messages import render_view
 from bot.models import Campaign, Lead
@@ -36,23 +37,15 @@ class LeadOrigin:
     response_url: str | None = None
 
     def dump(self) -> str:
-        return json.dumps({"lead": self.lead_id, "url": self.response_url})
+        return metadata.dump(lead=self.lead_id, url=self.response_url)
 
     @classmethod
     def load(cls, text: str | None) -> LeadOrigin:
         try:
-            data = json.loads(text or "")
-            return cls(int(data["lead"]), data.get("url") or None)
-        except (ValueError, KeyError, TypeError):
-            raise UserError("That form is out of date; open it again from the alert.") from None
-
-
-def lead_id(value: object) -> int:
-    """The lead id a "Feedback" button carries."""
-    try:
-        return int(str(value).split(":", 1)[0])
-    except ValueError:
-        raise UserError("That button is out of date; `/leads` shows fresh ones.") from None
+            data = metadata.load(text)
+            return cls(metadata.required_int(data, "lead"), metadata.optional_str(data, "url"))
+        except metadata.BadMetadata:
+            raise UserError(OUT_OF_DATE_FORM) from None
 
 
 def lead_modal_context(lead: Lead, campaign: Campaign | None, origin: LeadOrigin) -> dict[str, Any]:

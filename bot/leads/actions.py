@@ -29,6 +29,14 @@ REFUSAL = "Only the lead's owner, their manager or an admin can act on this lead
 GONE = "That lead is no longer in Handoff."
 
 
+def lead_id(value: object) -> int:
+    """The lead id at the start of a button's or option's value ("<id>" or "<id>:...")."""
+    try:
+        return int(str(value).split(":", 1)[0])
+    except ValueError:
+        raise UserError("That button is out of date; `/leads` shows fresh ones.") from None
+
+
 def lead_to_act_on(session: Session, lead_id: int, actor: str, *, lock: bool = True) -> Lead:
     """The lead, locked for this transaction, if `actor` may act on it; else a UserError."""
     lead = session.get(

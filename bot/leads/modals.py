@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from bot import metadata
 from bot.errors import UserError
 from bot.ids import LeadIds
 from bot.leads.actions import assignable, lead_to_act_on
@@ -18,6 +18,7 @@ from bot.models import Campaign, Lead, Person
 from bot.states import OPEN_STATUSES, LeadStatus
 
 NOTE_LIMIT = 1000
+OUT_OF_DATE_FORM = "That form is out of date; open it again from the alert."
 
 
 @dataclass(frozen=True)
@@ -28,15 +29,15 @@ class Origin:
     list_url: str | None = None
 
     def dump(self) -> str:
-        return json.dumps({"lead": self.lead_id, "list": self.list_url})
+        return metadata.dump(lead=self.lead_id, list=self.list_url)
 
     @classmethod
-    def load(cls, text: str) -> Origin:
+    def load(cls, text: str | None) -> Origin:
         try:
-            data = json.loads(text)
-            return cls(int(data["lead"]), data.get("list") or None)
-        except (ValueError, KeyError, TypeError):
-            raise UserError("That form is out of date; open it again from the alert.") from None
+            data = metadata.load(text)
+            return cls(metadata.required_int(data, "lead"), metadata.optional_str(data, "list"))
+        except metadata.BadMetadata:
+            raise UserError(OUT_OF_DATE_FORM) from None
 
 
 def not_fit_view(session: Session, origin: Origin, actor: str) -> dict[str, Any]:

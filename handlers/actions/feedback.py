@@ -8,6 +8,7 @@ from slack_bolt import Ack, App
 
 from bot import feedback
 from bot.ids import FeedbackIds
+from bot.leads.actions import lead_id
 from bot.services import Handoff
 
 
@@ -15,9 +16,7 @@ def register(app: App, handoff: Handoff) -> None:
     @app.action(FeedbackIds.LEAD_FEEDBACK_BUTTON)
     def lead_feedback_callback(ack: Ack, body: dict, action: dict) -> None:
         ack()
-        origin = feedback.LeadOrigin(
-            feedback.lead_id(action.get("value")), body.get("response_url")
-        )
+        origin = feedback.LeadOrigin(lead_id(action.get("value")), body.get("response_url"))
         with handoff.db.session() as session:
             view = feedback.lead_view(session, origin, body["user"]["id"])
         handoff.client.views_open(trigger_id=body["trigger_id"], view=view)

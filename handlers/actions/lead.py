@@ -18,21 +18,15 @@ from bot.models import utcnow
 from bot.services import Handoff
 
 
-def lead_id(value: str) -> int:
-    """The lead id at the start of a button's or option's value."""
-    try:
-        return int(str(value).split(":", 1)[0])
-    except ValueError:
-        raise UserError("That button is out of date; `/leads` shows fresh ones.") from None
-
-
 def in_list(action: dict[str, Any]) -> bool:
     return str(action.get("block_id", "")).startswith(f"{LeadIds.LIST_ACTIONS}:")
 
 
 def origin_of(body: dict[str, Any], action: dict[str, Any]) -> Origin:
     """The lead a modal button is about, and the /leads list to refresh when it was there."""
-    return Origin(lead_id(action["value"]), body.get("response_url") if in_list(action) else None)
+    return Origin(
+        actions.lead_id(action["value"]), body.get("response_url") if in_list(action) else None
+    )
 
 
 @contextmanager
@@ -58,7 +52,7 @@ def register(app: App, handoff: Handoff) -> None:
         value = action.get("value") or (action.get("selected_option") or {}).get("value", "")
         with told(respond):
             with handoff.db.session() as session:
-                do(session, lead_id(value), user, now=utcnow(), **kwargs)
+                do(session, actions.lead_id(value), user, now=utcnow(), **kwargs)
             if in_list(action):
                 with handoff.db.session() as session:
                     fresh = leads_list(session, user, now=utcnow())

@@ -18,8 +18,6 @@ from bot.leads.render import reason_label
 from bot.models import utcnow
 from bot.services import Handoff
 
-Change = Callable[[Session, Origin, str], object]
-
 
 def register(app: App, handoff: Handoff) -> None:
     settings, directory = handoff.settings, handoff.directory
