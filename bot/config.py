@@ -54,6 +54,7 @@ class Settings:
     default_timezone: str = "UTC"
     user_cache_ttl: timedelta = timedelta(hours=24)
     channel_post_interval: timedelta = timedelta(seconds=1)
+    outbox_lease: timedelta = timedelta(seconds=6)
     log_level: str = "INFO"
 
     @property
@@ -201,6 +202,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         channel_post_interval=_parsed(
             env, "CHANNEL_POST_INTERVAL", parse_duration, Settings.channel_post_interval, ""
         ),
+        outbox_lease=_parsed(env, "OUTBOX_LEASE", _positive_duration, Settings.outbox_lease, ""),
         log_level=_parsed(env, "LOG_LEVEL", _log_level, "INFO", ""),
     )
 

@@ -44,7 +44,9 @@ class Handoff:
         directory = SlackDirectory(
             db, client, ttl=settings.user_cache_ttl, default_tz=settings.default_timezone
         )
-        dispatcher = Dispatcher(db, client, channel_interval=settings.channel_post_interval)
+        dispatcher = Dispatcher(
+            db, client, channel_interval=settings.channel_post_interval, lease=settings.outbox_lease
+        )
         scheduler = build_scheduler(settings, db, directory)
         handoff = cls(settings, db, client, directory, dispatcher, scheduler=scheduler)
         handoff.lead_listeners.append(alert_listener(settings, directory))
