@@ -396,7 +396,11 @@ class Dispatcher:
         delay = ready_at - time.monotonic()
         if delay > 0:
             self._stop.wait(delay)
-        self._channel_ready[row.channel] = time.monotonic() + self.channel_interval
+
+    def _mark_channel(self, row: OutboxMessage) -> None:
+        """The next post to this channel waits a full interval from now (right before a call)."""
+        if row.method in POSTING_METHODS and row.channel and self.channel_interval > 0:
+            self._channel_ready[row.channel] = time.monotonic() + self.channel_interval
 
     def _send_one(self, row: OutboxMessage) -> None:
         paused = self._paused_until.get(row.method, 0) - time.monotonic()
@@ -431,6 +435,7 @@ class Dispatcher:
                     log.info("outbox #%s: already in Slack (%s); not posting again", row.id, found)
                     self._finish(row, "sent", response=found)
                     return
+            self._mark_channel(row)
             response = self._call(row.method, args)
         except _Retry as retry:
             # Only an answer that proves the call did nothing forgets this attempt.

@@ -11,13 +11,20 @@ import time_machine
 from slack_sdk import WebClient
 from sqlalchemy import select
 
+from bot.config import ConfigError, Settings, load_settings
 from bot.db import Database
 from bot.models import OutboxMessage
 from bot.outbox import Dispatcher, enqueue
+from bot.services import Handoff
 from tests.support.fake_slack_server import FakeSlackServer
 
 START = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 LEASE = timedelta(seconds=5)
+SETTINGS_ENV = {
+    "SLACK_BOT_TOKEN": "xoxb-test-token",
+    "SALES_CHANNEL": "CSALES",
+    "MARKETING_CHANNEL": "CMARKETING",
+}
 
 
 @pytest.fixture
@@ -151,3 +158,17 @@ def test_stopping_releases_what_was_claimed_but_not_sent(
     first.stop()
     assert holders(db) == {None: 3}
     assert len(dispatcher(db, slack)._claim()) == 3
+
+
+def test_the_lease_is_a_setting_the_dispatcher_uses(settings: Settings) -> None:
+    assert settings.outbox_lease == timedelta(seconds=6)
+    short = load_settings({**SETTINGS_ENV, "OUTBOX_LEASE": "5s"})
+    assert short.outbox_lease == LEASE
+    handoff = Handoff.build(short, db=Database("sqlite://"))
+    try:
+        assert handoff.dispatcher.lease == LEASE
+    finally:
+        handoff.dispatcher.stop()
+        handoff.db.dispose()
+    with pytest.raises(ConfigError, match="OUTBOX_LEASE"):
+        load_settings({**SETTINGS_ENV, "OUTBOX_LEASE": "0s"})

@@ -255,3 +255,18 @@ def test_when_the_look_up_itself_fails_for_a_while_it_is_retried(
     run_until_settled(make_dispatcher(db, slack), db, 1)
     assert not slack.fake.calls_to("chat.postMessage")
     assert location(db, "a") == ("CSALES", landed.ts)
+
+
+def test_when_slack_refuses_the_look_up_for_good_the_post_is_sent_not_lost(
+    db: Database, slack: FakeSlackServer
+) -> None:
+    """A channel named rather than given by id cannot be read back (channel_not_found): the
+    post goes out again, as the README says, rather than never."""
+    with db.session() as session:
+        enqueue(session, "chat.postMessage", key="a", channel="#sales", text="by name")
+    mark_attempted(db)
+    run_until_settled(make_dispatcher(db, slack), db, 1)
+    assert statuses(db) == ["sent"]
+    assert [m.text for m in slack.fake.messages_in("CSALES")] == ["by name"]
+    refused = [c for c in slack.fake.calls if c["method"] == "conversations.history"]
+    assert refused and refused[0]["status"] == 200  # answered ok: false, channel_not_found
