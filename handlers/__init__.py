@@ -6,12 +6,15 @@ from concurrent.futures import ThreadPoolExecutor
 
 from slack_bolt import App
 
+from bot.logsetup import quiet_libraries
+from bot.replays import SeenSignatures
 from bot.services import Handoff
-from handlers import actions, commands, errors, events, views
+from handlers import actions, commands, errors, events, respond, views
 
 
 def build_bolt_app(handoff: Handoff) -> App:
     settings = handoff.settings
+    quiet_libraries()
     app = App(
         token=settings.slack_bot_token,
         signing_secret=settings.slack_signing_secret or "socket-mode-needs-no-secret",
@@ -20,6 +23,8 @@ def build_bolt_app(handoff: Handoff) -> App:
         # Bolt logs unhandled requests at WARNING with their body; keep lead details out.
         raise_error_for_unhandled_request=False,
     )
+    app._handoff_seen_signatures = SeenSignatures(handoff.db)  # type: ignore[attr-defined]
+    respond.use_slack_respond(app)
     register_listeners(app, handoff)
     errors.guard_listeners(app)
     return app

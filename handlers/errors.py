@@ -19,6 +19,7 @@ from slack_bolt import Ack, App, BoltResponse
 from slack_bolt.context.respond import Respond
 
 from bot.errors import UserError
+from handlers.respond import SlackRespond
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +38,9 @@ def user_message(error: Exception, kind: str) -> str:
 
 
 def tell(respond: Respond | None, body: dict, message: str) -> None:
-    if respond is None or not body.get("response_url"):
+    # Only a SlackRespond (Slack's hosts, a timeout) is used: a plain Bolt respond would call
+    # whatever URL the body named.
+    if not isinstance(respond, SlackRespond) or not body.get("response_url"):
         return
     try:
         respond(text=message, response_type="ephemeral", replace_original=False)
