@@ -12,6 +12,8 @@ only), slack_bolt and sqlalchemy at WARNING. Handoff's own code logs ids only.
 from __future__ import annotations
 
 import logging
+import traceback
+from pathlib import Path
 
 LIBRARY_FLOORS = {
     "slack_sdk": logging.INFO,
@@ -31,3 +33,16 @@ def quiet_libraries() -> None:
 def configure_logging(level: int | str) -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     quiet_libraries()
+
+
+def exception_summary(exc: BaseException) -> str:
+    """An exception's type and where it was raised, without its message: the message of a
+    database error carries the statement's parameters (a lead's row), that of a parse error
+    the text it could not parse."""
+    name = type(exc).__name__
+    orig = getattr(exc, "orig", None)  # SQLAlchemy's wrapped driver error
+    if isinstance(orig, BaseException):
+        name += f" ({type(orig).__module__}.{type(orig).__name__})"
+    frames = traceback.extract_tb(exc.__traceback__)[-3:]
+    where = " <- ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(frames))
+    return f"{name} at {where}" if where else name

@@ -19,6 +19,7 @@ from slack_bolt import Ack, App, BoltResponse
 from slack_bolt.context.respond import Respond
 
 from bot.errors import UserError
+from bot.logsetup import exception_summary
 from handlers.respond import SlackRespond
 
 log = logging.getLogger(__name__)
@@ -30,7 +31,8 @@ def user_message(error: Exception, kind: str) -> str:
     if isinstance(error, UserError):
         return error.message
     error_id = uuid.uuid4().hex[:8]
-    log.error("unexpected error %s in %s", error_id, kind, exc_info=error)
+    # No traceback text: an error's message can carry the user's text or a lead's row.
+    log.error("unexpected error %s in %s: %s", error_id, kind, exception_summary(error))
     return (
         f"Sorry, something went wrong on Handoff's side (error {error_id}). "
         "Nothing you sent was lost; please try again in a moment."
