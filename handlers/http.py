@@ -35,7 +35,7 @@ from starlette.routing import Route
 
 from bot.replays import WINDOW, SeenSignatures
 from bot.web import BodyTooLarge, error, read_body
-from handlers import respond
+from handlers import NO_SIGNING_SECRET, respond
 
 log = logging.getLogger(__name__)
 
@@ -45,9 +45,11 @@ REFUSAL_LOG_EVERY = 60.0
 
 
 def unverified_reason(
-    verifier: SignatureVerifier, body: bytes, timestamp: str | None, signature: str | None
+    verifier: SignatureVerifier | None, body: bytes, timestamp: str | None, signature: str | None
 ) -> str | None:
     """Why the request is not Slack's (None when its signature is good and fresh)."""
+    if verifier is None:
+        return "no signing secret configured"
     if not signature or not timestamp:
         return "no signature"
     if not TIMESTAMP.fullmatch(timestamp) or not SIGNATURE.fullmatch(signature):
@@ -115,7 +117,8 @@ def no_op() -> Response:
 
 
 def slack_route(app: App, seen: SeenSignatures | None = None) -> Route:
-    verifier = SignatureVerifier(app._signing_secret or "")  # Bolt keeps its secret private
+    secret = app._signing_secret  # Bolt keeps its secret private
+    verifier = SignatureVerifier(secret) if secret and secret != NO_SIGNING_SECRET else None
     refusals = RefusalLog()
     replays = seen or getattr(app, "_handoff_seen_signatures", None) or SeenSignatures(None)
 

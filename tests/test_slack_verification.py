@@ -178,3 +178,11 @@ def test_time_is_read_at_each_request() -> None:
         assert unverified_reason(SignatureVerifier(SECRET), b"a=1", str(NOW), signature) == (
             "stale timestamp"
         )
+
+
+def test_without_a_signing_secret_nothing_is_verified() -> None:
+    signature = sign("a=1", NOW)
+    with time_machine.travel(NOW, tick=False):
+        assert (
+            unverified_reason(None, b"a=1", str(NOW), signature) == "no signing secret configured"
+        )
