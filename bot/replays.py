@@ -34,6 +34,9 @@ PRUNE_EVERY = 60.0
 DB_WAIT = 0.3  # seconds
 DB_BACKLOG = 200  # queued database checks beyond which only the in-process cache decides
 
+# One small pool per process for the database checks (never on a request's own thread).
+_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="replays")
+
 
 class SeenSignatures:
     def __init__(self, db: Database | None, window: float = WINDOW, db_wait: float = DB_WAIT):
@@ -44,7 +47,6 @@ class SeenSignatures:
         self._seen: OrderedDict[str, float] = OrderedDict()
         self._pruned = time.monotonic()
         self._backlog = 0
-        self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="replays")
 
     def first_time(self, signature: str) -> bool:
         """True the first time a (verified) signature is seen. A timestamp is accepted from
@@ -66,7 +68,7 @@ class SeenSignatures:
             if self.db is None or self._backlog >= DB_BACKLOG:
                 return True
             self._backlog += 1
-        future = self._pool.submit(self._record, key, prune)
+        future = _POOL.submit(self._record, key, prune)
         try:
             return future.result(timeout=self.db_wait)
         except WaitTimeout:
