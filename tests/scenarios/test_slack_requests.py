@@ -242,3 +242,32 @@ def test_a_replayed_feedback_is_refused_and_posts_once(
         c for c in slack.fake.calls_to("chat.postMessage") if "replayed words" in json.dumps(c)
     ]
     assert len(posts) == 1
+
+
+def test_an_events_api_retry_is_never_refused_as_a_replay(
+    running: RunningApp, slack: FakeSlackServer
+) -> None:
+    # Slack re-sends an event with X-Slack-Retry-Num; even byte-identical with the same
+    # signature (a retry within the same second), it gets 200 and is handled once.
+    body = json.dumps(
+        {
+            "type": "event_callback",
+            "team_id": "T0001",
+            "api_app_id": "A0001",
+            "event_id": "EvRetried",
+            "event_time": int(time.time()),
+            "event": {"type": "app_home_opened", "user": "UREP1", "tab": "home"},
+        }
+    )
+    headers = {**slack_headers(running.settings.slack_signing_secret or "", body)}
+    headers["content-type"] = "application/json"
+    first = running.http.post("/slack/events", content=body, headers=headers)
+    retry = running.http.post(
+        "/slack/events",
+        content=body,
+        headers={**headers, "x-slack-retry-num": "1", "x-slack-retry-reason": "http_timeout"},
+    )
+    assert (first.status_code, retry.status_code) == (200, 200)
+    slack.fake.wait_for("views.publish")
+    time.sleep(0.3)
+    assert len(slack.fake.calls_to("views.publish")) == 1
