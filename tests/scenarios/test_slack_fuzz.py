@@ -98,7 +98,7 @@ def bodies(fake_url: str) -> st.SearchStrategy[tuple[bytes, str | None]]:
     form = "application/x-www-form-urlencoded"
     content_types = st.sampled_from(
         [form, "application/json", "text/plain", "multipart/form-data; boundary=x", None]
-    ) | st.text(max_size=20).filter(lambda t: t.isprintable() and t.isascii())
+    ) | st.text(max_size=20).filter(lambda t: t.isprintable() and t.isascii() and t == t.strip())
     text_bodies = st.one_of(
         command(fake_url),
         st.builds(lambda p: urlencode({"payload": json.dumps(p)}), interaction()),
