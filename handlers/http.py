@@ -33,6 +33,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from bot.logsetup import exception_summary
 from bot.replays import WINDOW, SeenSignatures
 from bot.web import BodyTooLarge, error, read_body
 from handlers import NO_SIGNING_SECRET, respond
@@ -123,6 +124,14 @@ def slack_route(app: App, seen: SeenSignatures | None = None) -> Route:
     replays = seen or getattr(app, "_handoff_seen_signatures", None) or SeenSignatures(None)
 
     def handle(bolt_request: BoltRequest, signature: str) -> BoltResponse | None:
+        try:
+            return route(bolt_request, signature)
+        except Exception as exc:  # Bolt answers its own errors; this is the last boundary
+            error_id = uuid.uuid4().hex[:8]
+            log.error("Slack request failed (error %s: %s)", error_id, exception_summary(exc))
+            return None
+
+    def route(bolt_request: BoltRequest, signature: str) -> BoltResponse | None:
         body = bolt_request.body
         if not routable(body):
             log.info("ignored a signed Slack request Handoff cannot route")
@@ -130,12 +139,7 @@ def slack_route(app: App, seen: SeenSignatures | None = None) -> Route:
         if not is_event_delivery(body) and not replays.first_time(signature):
             return BoltResponse(status=401, body={"error": "replayed request"})
         respond.install(bolt_request.context, app)
-        try:
-            response = app.dispatch(bolt_request)
-        except Exception as exc:  # Bolt answers its own errors; this is the last boundary
-            error_id = uuid.uuid4().hex[:8]
-            log.error("Slack request failed (error %s: %s)", error_id, type(exc).__name__)
-            return None
+        response = app.dispatch(bolt_request)
         if response.status == 404 or response.status >= 500:
             # Unhandled (unknown command, type or id), or an error the boundary already
             # told the user about: Slack gets its 200 and shows no "dispatch_failed".

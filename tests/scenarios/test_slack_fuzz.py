@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import httpx
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -94,7 +95,7 @@ def command(fake_url: str) -> st.SearchStrategy[str]:
     )
 
 
-def bodies(fake_url: str) -> st.SearchStrategy[tuple[bytes, str | None]]:
+def bodies(fake_url: str, signed: bool) -> st.SearchStrategy[tuple[bytes, str | None]]:
     form = "application/x-www-form-urlencoded"
     content_types = st.sampled_from(
         [form, "application/json", "text/plain", "multipart/form-data; boundary=x", None]
@@ -117,50 +118,42 @@ def bodies(fake_url: str) -> st.SearchStrategy[tuple[bytes, str | None]]:
         st.builds(json.dumps, JSON),
         st.text(max_size=80),
     )
-    return st.tuples(
-        text_bodies.map(lambda b: b.encode("utf-8", "surrogatepass")) | st.binary(max_size=80),
-        content_types,
-    )
+    encoded = text_bodies.map(lambda b: b.encode("utf-8", "surrogatepass"))
+    return st.tuples(encoded if signed else encoded | st.binary(max_size=80), content_types)
 
 
+@pytest.mark.parametrize("signed", [True, False], ids=["signed", "unsigned"])
 def test_generated_bodies_never_get_a_5xx_or_hang(
-    running: RunningApp, slack: FakeSlackServer
+    running: RunningApp, slack: FakeSlackServer, signed: bool
 ) -> None:
     secret = running.settings.slack_signing_secret or ""
     fake_url = slack.response_url("CSALES", "UREP1")
     client = httpx.Client(base_url=running.url, timeout=10)  # a hang fails as a timeout
-    seen = {"signed": 0, "unsigned": 0}
+    sent: list[int] = []
 
     @settings(
-        max_examples=600,
+        max_examples=500,
         deadline=None,
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     )
-    @given(bodies(fake_url), st.booleans() | st.just(True))
-    def post(generated: tuple[bytes, str | None], signed: bool) -> None:
+    @given(bodies(fake_url, signed))
+    def post(generated: tuple[bytes, str | None]) -> None:
         body, content_type = generated
         assume(b"slack.com" not in body)  # never send the app to the real Slack
-        headers: dict[str, str] = {}
-        if signed:
-            try:
-                text = body.decode("utf-8")
-            except UnicodeDecodeError:
-                text = None
-            if text is not None:
-                headers = slack_headers(secret, text)
+        headers = slack_headers(secret, body.decode("utf-8")) if signed else {}
         if content_type is not None:
             headers["content-type"] = content_type
         else:
             headers.pop("content-type", None)
         response = client.post("/slack/events", content=body, headers=headers)
         assert response.status_code < 500, (response.status_code, body, headers)
-        if not headers.get("x-slack-signature"):
+        if not signed:
             assert response.status_code == 401
-        seen["signed" if "x-slack-signature" in headers else "unsigned"] += 1
+        sent.append(response.status_code)
 
     try:
         post()
         assert client.get("/healthz").status_code == 200
     finally:
         client.close()
-    assert seen["signed"] >= 250 and seen["unsigned"] >= 100, seen
+    assert len(sent) >= 500
