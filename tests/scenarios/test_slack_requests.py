@@ -93,8 +93,8 @@ def forged_headers(secret: str, body: str) -> list[dict[str, Any]]:
         {**form, "x-slack-signature": good["x-slack-signature"]},
         form,
         slack_headers("the-wrong-secret", body),
-        slack_headers(secret, body, timestamp=int(time.time()) - 301),
-        slack_headers(secret, body, timestamp=int(time.time()) + 301),
+        slack_headers(secret, body, timestamp=int(time.time()) - 400),
+        slack_headers(secret, body, timestamp=int(time.time()) + 400),
     ]
 
 
