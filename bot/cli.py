@@ -15,6 +15,7 @@ from bot.config import ConfigError, Settings, load_settings, require
 from bot.db import Database, DatabaseUnavailable
 from bot.digest import command as digest_command
 from bot.leads import validate as lead_intake
+from bot.logsetup import configure_logging
 from bot.people import RosterError, import_roster, roster
 from bot.services import Handoff
 
@@ -180,10 +181,7 @@ def main(argv: Sequence[str], run: Callable[[Settings, argparse.Namespace], int]
     except ConfigError as exc:
         print(f"Configuration error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
-    logging.basicConfig(
-        level=settings.log_level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    configure_logging(settings.log_level)
     try:
         return args.handler(settings, args)
     except ConfigError as exc:

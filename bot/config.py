@@ -59,6 +59,7 @@ class Settings:
     owner_lookup_wait: timedelta = timedelta(minutes=2)
     # users.lookupByEmail is Tier 3 (about 50 a minute): the background lookups keep to it.
     owner_lookups_per_minute: int = 50
+    outbox_lease: timedelta = timedelta(seconds=6)
     log_level: str = "INFO"
 
     @property
@@ -215,6 +216,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         owner_lookups_per_minute=_parsed(
             env, "OWNER_LOOKUPS_PER_MINUTE", _int_between(1, 10_000), 50, "Use a whole number"
         ),
+        outbox_lease=_parsed(env, "OUTBOX_LEASE", _positive_duration, Settings.outbox_lease, ""),
         log_level=_parsed(env, "LOG_LEVEL", _log_level, "INFO", ""),
     )
 

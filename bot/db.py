@@ -40,7 +40,12 @@ def make_engine(url: str, timeout: float = DEFAULT_TIMEOUT) -> Engine:
     a lock or a pooled connection (statements themselves may run 4 times as long)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        engine = create_engine(url, connect_args={"timeout": timeout, "check_same_thread": False})
+        engine = create_engine(
+            url,
+            connect_args={"timeout": timeout, "check_same_thread": False},
+            # An error's text must not carry a row's values (lead details) into the log.
+            hide_parameters=True,
+        )
         busy_ms = int(timeout * 1000)
 
         @event.listens_for(engine, "connect")
@@ -64,6 +69,7 @@ def make_engine(url: str, timeout: float = DEFAULT_TIMEOUT) -> Engine:
     seconds = max(2, math.ceil(timeout))  # libpq's connect_timeout: whole seconds, at least 2
     engine = create_engine(
         url,
+        hide_parameters=True,  # an error's text must not carry a row's values into the log
         pool_pre_ping=True,
         pool_size=10,
         max_overflow=20,

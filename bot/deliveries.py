@@ -27,3 +27,15 @@ def forget_old_deliveries(db: Database, older_than: timedelta = timedelta(days=1
             delete(SlackEvent).where(SlackEvent.received_at < utcnow() - older_than)
         )
         return result.rowcount or 0
+
+
+def forget_old_signatures(db: Database, prefix: str, older_than: timedelta) -> int:
+    """Drop the seen-signature rows (`prefix`...) older than `older_than` (see bot.replays)."""
+    with db.session() as session:
+        result = session.execute(
+            delete(SlackEvent).where(
+                SlackEvent.event_id.startswith(prefix, autoescape=True),
+                SlackEvent.received_at < utcnow() - older_than,
+            )
+        )
+        return result.rowcount or 0

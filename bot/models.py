@@ -300,6 +300,9 @@ class OutboxMessage(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     lock_token: Mapped[str | None] = mapped_column(String(64))
     locked_until: Mapped[datetime | None]
+    # Start of the earliest chat.postMessage attempt that may have reached Slack without
+    # Handoff learning so (a crash or a lost answer): a re-send looks for it first.
+    attempt_started_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]

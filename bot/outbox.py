@@ -14,20 +14,21 @@ from __future__ import annotations
 
 import logging
 import random
+import re
 import threading
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import exists, func, or_, select, update
+from sqlalchemy import exists, func, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from bot.db import Database
 from bot.models import OutboxMessage, SlackMessage, utcnow
@@ -37,6 +38,11 @@ log = logging.getLogger(__name__)
 POSTING_METHODS = {"chat.postMessage", "chat.postEphemeral"}
 MAX_BACKOFF = timedelta(minutes=5)
 GIVE_UP_AFTER = timedelta(hours=24)
+METADATA_EVENT = "handoff_outbox"  # event_type of the metadata every post carries
+HISTORY_MARGIN = timedelta(seconds=60)  # looked up from this long before the first attempt
+HISTORY_PAGE = 200  # messages per conversations.history page
+HISTORY_PAGES = 5  # pages read at most before posting again
+_USER_ID = re.compile(r"^[UW][A-Z0-9]+$")
 _waiters: list[Callable[[], None]] = []
 
 
@@ -117,14 +123,31 @@ def message_location(session: Session, key: str) -> SlackMessage | None:
 
 
 class _Retry(Exception):
-    def __init__(self, delay: float, reason: str) -> None:
+    """A call to try again later; `unsure`: Slack may have done it (no or an ambiguous answer)."""
+
+    def __init__(self, delay: float, reason: str, *, unsure: bool = True) -> None:
         super().__init__(reason)
         self.delay = delay
         self.reason = reason
+        self.unsure = unsure
 
 
 class Dispatcher:
-    """Sends outbox rows in a background thread; several processes may share one database."""
+    """Sends outbox rows in a background thread; several processes may share one database.
+
+    Claims: a dispatcher claims due rows by writing its token and a short lease
+    (`locked_until`); a heartbeat renews the leases of every row it still holds, so a live
+    process keeps its rows and a dead one's are free again within one lease. Right before each
+    Slack call the claim is checked and renewed in one UPDATE (`_hold`): a row whose claim was
+    taken over is never sent by its former holder. A dispatcher claims at most as many posts per
+    channel as it can send within one lease, and leaves alone a channel another live dispatcher
+    is draining (order and spacing stay intact).
+
+    Re-sends: every chat.postMessage carries metadata naming its outbox key, and the start of
+    an attempt whose outcome Handoff may not learn is recorded first (`attempt_started_at`). A
+    row with such an attempt behind it is looked up in the conversation's history before it is
+    posted again.
+    """
 
     def __init__(
         self,
@@ -133,7 +156,7 @@ class Dispatcher:
         *,
         channel_interval: timedelta = timedelta(seconds=1),
         workers: int = 8,
-        lease: timedelta = timedelta(seconds=60),
+        lease: timedelta = timedelta(seconds=6),
         poll_interval: float = 2.0,
         batch: int = 200,
     ) -> None:
@@ -141,12 +164,14 @@ class Dispatcher:
         self.client = client
         self.channel_interval = channel_interval.total_seconds()
         self.lease = lease
+        self.renew_every = max(0.1, lease.total_seconds() / 3)
         self.poll_interval = poll_interval
         self.batch = batch
-        self.token = uuid.uuid4().hex
+        self.token = uuid.uuid4().hex  # this dispatcher's name in `lock_token`
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._heartbeat: threading.Thread | None = None
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="outbox")
         self._busy: set[str] = set()
         self._lock = threading.Lock()
@@ -159,15 +184,21 @@ class Dispatcher:
         if self._thread is None:
             self._stop.clear()
             self._thread = threading.Thread(target=self._run, name="outbox-dispatcher", daemon=True)
+            self._heartbeat = threading.Thread(
+                target=self._beat, name="outbox-heartbeat", daemon=True
+            )
             self._thread.start()
+            self._heartbeat.start()
 
     def stop(self, timeout: float = 10.0) -> None:
         self._stop.set()
         self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
+        for thread in (self._thread, self._heartbeat):
+            if thread is not None:
+                thread.join(timeout)
+        self._thread = self._heartbeat = None
         self._pool.shutdown(wait=True, cancel_futures=True)
+        self._release_all()
         if self.wake in _waiters:
             _waiters.remove(self.wake)
 
@@ -183,7 +214,31 @@ class Dispatcher:
             self._wake.wait(self.poll_interval)
             self._wake.clear()
 
+    def _beat(self) -> None:
+        while not self._stop.wait(self.renew_every):
+            try:
+                self.renew_claims()
+            except Exception:
+                log.exception("outbox heartbeat failed; retrying shortly")
+
     # -- claiming --------------------------------------------------------------------------
+    def renew_claims(self) -> int:
+        """Extend the lease of every row this dispatcher holds. Returns how many it holds."""
+        with self.db.session() as session:
+            result = session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.lock_token == self.token, OutboxMessage.status == "pending")
+                .values(locked_until=utcnow() + self.lease)
+                .execution_options(synchronize_session=False)
+            )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    def per_channel_claim(self) -> int:
+        """How many posts to one channel fit into one lease (at least one)."""
+        if self.channel_interval <= 0:
+            return self.batch
+        return max(1, min(self.batch, int(self.lease.total_seconds() / self.channel_interval)))
+
     def _claim(self) -> list[OutboxMessage]:
         now = utcnow()
         with self._lock:
@@ -196,14 +251,23 @@ class Dispatcher:
             OutboxMessage.thread_key.is_(None),
             exists().where(SlackMessage.key == OutboxMessage.thread_key),
         )
+        free = or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now)
+        held = aliased(OutboxMessage)
+        drained_elsewhere = exists().where(
+            held.channel == OutboxMessage.channel,
+            held.status == "pending",
+            held.locked_until >= now,
+            held.lock_token != self.token,
+        )
         due = (
-            select(OutboxMessage.id)
+            select(OutboxMessage.id, OutboxMessage.channel, OutboxMessage.method)
             .where(
                 OutboxMessage.status == "pending",
                 OutboxMessage.next_attempt_at <= now,
-                or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now),
+                free,
                 target_posted,
                 thread_posted,
+                ~drained_elsewhere,
             )
             .order_by(OutboxMessage.id)
             .limit(self.batch)
@@ -213,31 +277,59 @@ class Dispatcher:
                 or_(OutboxMessage.channel.is_(None), OutboxMessage.channel.not_in(busy))
             )
         if self.db.is_postgres:
-            due = due.with_for_update(skip_locked=True)
-        token = uuid.uuid4().hex
+            due = due.with_for_update(skip_locked=True, of=OutboxMessage)
         with self.db.session() as session:
-            ids = list(session.scalars(due))
+            ids = self._within_lease(session.execute(due).all())
             if not ids:
                 return []
             session.execute(
                 update(OutboxMessage)
-                .where(
-                    OutboxMessage.id.in_(ids),
-                    or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now),
-                )
-                .values(lock_token=token, locked_until=now + self.lease)
+                .where(OutboxMessage.id.in_(ids), free)
+                .values(lock_token=self.token, locked_until=now + self.lease)
                 .execution_options(synchronize_session=False)
             )
         with self.db.session() as session:
             rows = list(
                 session.scalars(
                     select(OutboxMessage)
-                    .where(OutboxMessage.lock_token == token)
+                    .where(OutboxMessage.id.in_(ids), OutboxMessage.lock_token == self.token)
                     .order_by(OutboxMessage.id)
                 )
             )
             session.expunge_all()
         return rows
+
+    def _within_lease(self, candidates: Sequence[Any]) -> list[int]:
+        """The candidates' ids, keeping per channel only the posts that fit into one lease."""
+        room = self.per_channel_claim()
+        taken: dict[str, int] = defaultdict(int)
+        ids = []
+        for row_id, channel, method in candidates:
+            if channel and method in POSTING_METHODS:
+                if taken[channel] >= room:
+                    continue
+                taken[channel] += 1
+            ids.append(row_id)
+        return ids
+
+    def _hold(self, row: OutboxMessage, attempt_at: datetime | None = None) -> bool:
+        """Check that this dispatcher still holds `row` and renew its lease, in one UPDATE;
+        with `attempt_at`, also record that an attempt which may reach Slack starts now."""
+        values: dict[str, Any] = {"locked_until": utcnow() + self.lease}
+        if attempt_at is not None:
+            values["attempt_started_at"] = attempt_at
+        with self.db.session() as session:
+            result = session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.id == row.id,
+                    OutboxMessage.lock_token == self.token,
+                    OutboxMessage.status == "pending",
+                )
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            )
+        return result.rowcount == 1  # type: ignore[attr-defined]
 
     def dispatch_once(self) -> int:
         """Claim due rows and hand them to the workers, one task per channel. Returns the count."""
@@ -273,10 +365,28 @@ class Dispatcher:
             session.execute(
                 update(OutboxMessage)
                 .where(
-                    OutboxMessage.id.in_([r.id for r in rows]), OutboxMessage.status == "pending"
+                    OutboxMessage.id.in_([r.id for r in rows]),
+                    OutboxMessage.lock_token == self.token,
+                    OutboxMessage.status == "pending",
                 )
                 .values(lock_token=None, locked_until=None)
                 .execution_options(synchronize_session=False)
+            )
+
+    def _release_all(self) -> None:
+        try:
+            with self.db.session() as session:
+                session.execute(
+                    update(OutboxMessage)
+                    .where(
+                        OutboxMessage.lock_token == self.token, OutboxMessage.status == "pending"
+                    )
+                    .values(lock_token=None, locked_until=None)
+                    .execution_options(synchronize_session=False)
+                )
+        except Exception:
+            log.warning(
+                "outbox: could not release claims at shutdown; they expire in %s", self.lease
             )
 
     def _wait_for_channel(self, row: OutboxMessage) -> None:
@@ -286,7 +396,11 @@ class Dispatcher:
         delay = ready_at - time.monotonic()
         if delay > 0:
             self._stop.wait(delay)
-        self._channel_ready[row.channel] = time.monotonic() + self.channel_interval
+
+    def _mark_channel(self, row: OutboxMessage) -> None:
+        """The next post to this channel waits a full interval from now (right before a call)."""
+        if row.method in POSTING_METHODS and row.channel and self.channel_interval > 0:
+            self._channel_ready[row.channel] = time.monotonic() + self.channel_interval
 
     def _send_one(self, row: OutboxMessage) -> None:
         paused = self._paused_until.get(row.method, 0) - time.monotonic()
@@ -306,16 +420,80 @@ class Dispatcher:
             self._finish(row, "failed", error="target message unknown")
             return
         self._wait_for_channel(row)
+        checkable = row.method == "chat.postMessage"
+        if checkable:
+            args["metadata"] = {"event_type": METADATA_EVENT, "event_payload": {"key": _key(row)}}
+        earlier = row.attempt_started_at if checkable else None
+        attempt_at = (earlier or utcnow()) if checkable else None
+        if not self._hold(row, attempt_at):
+            log.info("outbox #%s: claim taken over by another process; not sending", row.id)
+            return
         try:
+            if earlier is not None:
+                found = self._find_posted(row, args, earlier)
+                if found is not None:
+                    log.info("outbox #%s: already in Slack (%s); not posting again", row.id, found)
+                    self._finish(row, "sent", response=found)
+                    return
+            self._mark_channel(row)
             response = self._call(row.method, args)
         except _Retry as retry:
-            self._reschedule(row, retry.delay, retry.reason)
+            # Only an answer that proves the call did nothing forgets this attempt.
+            self._reschedule(
+                row, retry.delay, retry.reason, attempt_at=attempt_at if retry.unsure else earlier
+            )
             return
         except _Permanent as exc:
             log.warning("Slack %s failed for outbox #%s: %s", row.method, row.id, exc)
             self._finish(row, "failed", error=str(exc))
             return
         self._finish(row, "sent", response=response)
+
+    def _find_posted(
+        self, row: OutboxMessage, args: dict[str, Any], since: datetime
+    ) -> dict[str, Any] | None:
+        """Where an earlier attempt of `row` landed, if Slack has it: {"channel", "ts"}.
+
+        Reads the conversation (or thread) from a little before that attempt, newest first, a
+        bounded number of pages. A lookup Slack refuses for good (no scope, not a member) is
+        logged and answered with None: the post is then sent again rather than lost."""
+        key = _key(row)
+        try:
+            channel = str(args["channel"])
+            if _USER_ID.match(channel):  # a DM by user id: its history lives in the IM channel
+                opened = self._call("conversations.open", {"users": channel}, form=True)
+                channel = opened["channel"]["id"]
+            query: dict[str, Any] = {
+                "channel": channel,
+                "oldest": f"{(since - HISTORY_MARGIN).timestamp():.6f}",
+                "include_all_metadata": "true",
+                "limit": str(HISTORY_PAGE),
+            }
+            method = "conversations.history"
+            if args.get("thread_ts"):
+                method, query["ts"] = "conversations.replies", args["thread_ts"]
+            for _page in range(HISTORY_PAGES):
+                answer = self._call(method, query, form=True)
+                for message in answer.get("messages") or []:
+                    metadata = message.get("metadata") or {}
+                    payload = metadata.get("event_payload") or {}
+                    if metadata.get("event_type") == METADATA_EVENT and payload.get("key") == key:
+                        return {"channel": channel, "ts": message["ts"]}
+                cursor = (answer.get("response_metadata") or {}).get("next_cursor")
+                if not answer.get("has_more") or not cursor:
+                    return None
+                query["cursor"] = cursor
+            log.warning(
+                "outbox #%s: not found in %s pages of history; posting", row.id, HISTORY_PAGES
+            )
+            return None
+        except _Permanent as exc:
+            log.warning(
+                "outbox #%s: cannot check Slack for an earlier attempt (%s); posting again",
+                row.id,
+                exc,
+            )
+            return None
 
     def _resolved_args(self, session: Session, row: OutboxMessage) -> dict[str, Any] | None:
         args = dict(row.args)
@@ -331,23 +509,36 @@ class Dispatcher:
             args["channel"], args["thread_ts"] = parent.channel, parent.ts
         return args
 
-    def _call(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+    def _call(self, method: str, args: dict[str, Any], *, form: bool = False) -> dict[str, Any]:
         try:
-            return self.client.api_call(method, json=args).data  # type: ignore[return-value]
+            if form:
+                response = self.client.api_call(method, http_verb="GET", params=args)
+            else:
+                response = self.client.api_call(method, json=args)
+            return response.data  # type: ignore[return-value]
         except SlackApiError as exc:
             status = exc.response.status_code
             error = str(exc.response.get("error") or status)
             if status == 429:
                 delay = float(exc.response.headers.get("Retry-After", 1) or 1)
                 self._paused_until[method] = time.monotonic() + delay
-                raise _Retry(delay, "ratelimited") from None
+                raise _Retry(delay, "ratelimited", unsure=False) from None
             if status >= 500 or error in RETRYABLE_ERRORS:
-                raise _Retry(-1, f"HTTP {status} {error}") from None
+                unsure = status != 503 and error not in ("ratelimited", "service_unavailable")
+                raise _Retry(-1, f"HTTP {status} {error}", unsure=unsure) from None
             raise _Permanent(error) from None
         except (OSError, TimeoutError) as exc:
-            raise _Retry(-1, type(exc).__name__) from None
+            refused = isinstance(getattr(exc, "reason", exc), ConnectionRefusedError)
+            raise _Retry(-1, type(exc).__name__, unsure=not refused) from None
 
-    def _reschedule(self, row: OutboxMessage, delay: float, reason: str) -> None:
+    def _reschedule(
+        self,
+        row: OutboxMessage,
+        delay: float,
+        reason: str,
+        *,
+        attempt_at: datetime | None = None,
+    ) -> None:
         now = utcnow()
         if now - row.created_at > GIVE_UP_AFTER:
             self._finish(row, "failed", error=f"gave up after 24h: {reason}")
@@ -356,17 +547,21 @@ class Dispatcher:
             delay = min(MAX_BACKOFF.total_seconds(), 2 ** min(row.attempts, 10))
             delay *= 0.75 + random.random() / 2
         log.info("Slack %s for outbox #%s deferred %.1fs: %s", row.method, row.id, delay, reason)
+        values: dict[str, Any] = {
+            "attempts": OutboxMessage.attempts + 1,
+            "next_attempt_at": now + timedelta(seconds=delay),
+            "lock_token": None,
+            "locked_until": None,
+            "last_error": reason[:500],
+        }
+        if row.method == "chat.postMessage":
+            values["attempt_started_at"] = attempt_at or row.attempt_started_at
         with self.db.session() as session:
             session.execute(
                 update(OutboxMessage)
-                .where(OutboxMessage.id == row.id)
-                .values(
-                    attempts=OutboxMessage.attempts + 1,
-                    next_attempt_at=now + timedelta(seconds=delay),
-                    lock_token=None,
-                    locked_until=None,
-                    last_error=reason[:500],
-                )
+                .where(OutboxMessage.id == row.id, OutboxMessage.lock_token == self.token)
+                .values(**values)
+                .execution_options(synchronize_session=False)
             )
 
     def _finish(
@@ -377,10 +572,12 @@ class Dispatcher:
         response: dict[str, Any] | None = None,
         error: str | None = None,
     ) -> None:
+        mine = OutboxMessage.lock_token == self.token
         with self.db.session() as session:
             session.execute(
                 update(OutboxMessage)
-                .where(OutboxMessage.id == row.id)
+                # A post that went out is recorded as sent whoever holds the row now.
+                .where(OutboxMessage.id == row.id, true() if status == "sent" else mine)
                 .values(
                     status=status,
                     attempts=OutboxMessage.attempts + 1,
@@ -389,6 +586,7 @@ class Dispatcher:
                     locked_until=None,
                     last_error=error[:500] if error else None,
                 )
+                .execution_options(synchronize_session=False)
             )
             if status == "sent" and row.key and response and row.method == "chat.postMessage":
                 session.merge(
@@ -398,6 +596,11 @@ class Dispatcher:
                 _fail_dependents(session, row.key)
         if status == "sent":
             self._wake.set()
+
+
+def _key(row: OutboxMessage) -> str:
+    """The key a post carries in its metadata: its outbox key, or its row id."""
+    return row.key or f"outbox:{row.id}"
 
 
 def _superseded(session: Session, row: OutboxMessage) -> bool:

@@ -60,7 +60,9 @@ class Handoff:
         directory = SlackDirectory(
             db, client, ttl=settings.user_cache_ttl, default_tz=settings.default_timezone
         )
-        dispatcher = Dispatcher(db, client, channel_interval=settings.channel_post_interval)
+        dispatcher = Dispatcher(
+            db, client, channel_interval=settings.channel_post_interval, lease=settings.outbox_lease
+        )
         scheduler = build_scheduler(settings, db, directory)
         slack = SlackStatus(client, on_recovery=lambda: retry_now(db, dispatcher))
         owner_lookups = OwnerLookups(db, directory, settings)

@@ -18,6 +18,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot.leads import validate as lead_intake
+from bot.logsetup import exception_summary
 from bot.services import Handoff
 from bot.signing import webhook_authorised
 from bot.validation import BodyError, parse_json_body
@@ -83,9 +84,14 @@ def leads_endpoint(handoff: Handoff) -> Callable[[Request], Awaitable[Response]]
             return error(422, "some leads are not valid; nothing was stored", errors=exc.errors)
         try:
             result = await run_in_threadpool(handoff.receive_leads, leads)
-        except Exception as exc:
-            # The type only: a database error's text can hold the lead's values.
-            log.error("storing leads failed: %s", type(exc).__name__)
+        except Exception as exc:  # ids only: the error's text would carry the lead rows
+            log.error(
+                "storing leads failed: %s (%d leads, ids %s)",
+                exception_summary(exc),
+                len(leads),
+                ", ".join(lead.external_id for lead in leads[:5])
+                + (", ..." if len(leads) > 5 else ""),
+            )
             response = error(503, "leads could not be stored right now; nothing was stored, retry")
             response.headers["Retry-After"] = RETRY_AFTER
             return response

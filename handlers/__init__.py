@@ -8,23 +8,32 @@ from concurrent.futures import ThreadPoolExecutor
 from slack_bolt import App
 from slack_bolt.authorization import AuthorizeResult
 
+from bot.logsetup import quiet_libraries
+from bot.replays import SeenSignatures
 from bot.services import Handoff
-from handlers import actions, commands, errors, events, views
+from handlers import actions, commands, errors, events, respond, views
+
+# Bolt wants a signing secret even in Socket Mode, which does not sign; `handlers.http` refuses
+# every HTTP request of an app that has only this placeholder.
+NO_SIGNING_SECRET = "socket-mode-needs-no-secret"  # noqa: S105 (a placeholder, not a secret)
 
 
 def build_bolt_app(handoff: Handoff) -> App:
     settings = handoff.settings
+    quiet_libraries()
     app = App(
         # Our own `authorize` instead of `token=`: Bolt would call auth.test while being built
         # and refuse to start whenever Slack is down. Handoff checks the token itself
         # (bot.slack_status) and starts anyway unless Slack proves the token bad.
         authorize=_authorize(handoff),
-        signing_secret=settings.slack_signing_secret or "socket-mode-needs-no-secret",
+        signing_secret=settings.slack_signing_secret or NO_SIGNING_SECRET,
         client=handoff.client,
         listener_executor=ThreadPoolExecutor(max_workers=32, thread_name_prefix="listener"),
         # Bolt logs unhandled requests at WARNING with their body; keep lead details out.
         raise_error_for_unhandled_request=False,
     )
+    app._handoff_seen_signatures = SeenSignatures(handoff.db)  # type: ignore[attr-defined]
+    respond.use_slack_respond(app)
     register_listeners(app, handoff)
     errors.guard_listeners(app)
     return app

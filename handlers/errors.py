@@ -19,6 +19,8 @@ from slack_bolt import Ack, App, BoltResponse
 from slack_bolt.context.respond import Respond
 
 from bot.errors import UserError
+from bot.logsetup import exception_summary
+from handlers.respond import SlackRespond
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +31,8 @@ def user_message(error: Exception, kind: str) -> str:
     if isinstance(error, UserError):
         return error.message
     error_id = uuid.uuid4().hex[:8]
-    log.error("unexpected error %s in %s", error_id, kind, exc_info=error)
+    # No traceback text: an error's message can carry the user's text or a lead's row.
+    log.error("unexpected error %s in %s: %s", error_id, kind, exception_summary(error))
     return (
         f"Sorry, something went wrong on Handoff's side (error {error_id}). "
         "Nothing you sent was lost; please try again in a moment."
@@ -37,7 +40,9 @@ def user_message(error: Exception, kind: str) -> str:
 
 
 def tell(respond: Respond | None, body: dict, message: str) -> None:
-    if respond is None or not body.get("response_url"):
+    # Only a SlackRespond (Slack's hosts, a timeout) is used: a plain Bolt respond would call
+    # whatever URL the body named.
+    if not isinstance(respond, SlackRespond) or not body.get("response_url"):
         return
     try:
         respond(text=message, response_type="ephemeral", replace_original=False)

@@ -1,28 +1,174 @@
-"""`POST /slack/events`: Slack's requests, verified by Bolt and dispatched on worker threads.
+"""`POST /slack/events`: verified here before anything reads the body, then dispatched to Bolt
+on worker threads.
 
-Bolt's own Starlette adapter runs the synchronous `App.dispatch` on the event loop, which
-serialises requests; dispatching in Starlette's thread pool lets them run side by side.
+Order of work for each request:
+1. the signature (`X-Slack-Signature`, `X-Slack-Request-Timestamp`) is checked with slack_sdk's
+   `SignatureVerifier` (constant time, 5-minute window) after a strict format check, so a
+   missing, malformed or wrong signature, a non-numeric or stale timestamp, or a non-UTF-8
+   body is a 401 and nothing else: no parsing, no listener, no response_url, no traceback
+   (unverified requests are logged as one short, rate-limited line);
+2. a signature seen in the last 5 minutes is a replay: 401 (`bot.replays`; Events API
+   deliveries are exempt, Slack re-signs its retries and `event_id` deduplicates them);
+3. a verified body that Bolt cannot route (`payload=null`, no type, an empty `actions` list,
+   an unknown type) is answered 200 with nothing done;
+4. Bolt dispatches in Starlette's thread pool (Bolt's own Starlette adapter runs the synchronous
+   `App.dispatch` on the event loop, which serialises requests), with a `respond` that only
+   calls Slack's hosts (`handlers.respond`).
 """
 
 from __future__ import annotations
 
-from slack_bolt import App
+import logging
+import re
+import threading
+import time
+import uuid
+from typing import Any
+
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
+from slack_sdk.signature import SignatureVerifier
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from bot.logsetup import exception_summary
+from bot.replays import WINDOW, SeenSignatures
 from bot.web import BodyTooLarge, error, read_body
+from handlers import NO_SIGNING_SECRET, respond
+
+log = logging.getLogger(__name__)
+
+SIGNATURE = re.compile(r"v0=[0-9a-f]{64}")
+TIMESTAMP = re.compile(r"[0-9]{1,12}")
+REFUSAL_LOG_EVERY = 60.0
 
 
-def slack_route(app: App) -> Route:
+def unverified_reason(
+    verifier: SignatureVerifier | None, body: bytes, timestamp: str | None, signature: str | None
+) -> str | None:
+    """Why the request is not Slack's (None when its signature is good and fresh)."""
+    if verifier is None:
+        return "no signing secret configured"
+    if not signature or not timestamp:
+        return "no signature"
+    if not TIMESTAMP.fullmatch(timestamp) or not SIGNATURE.fullmatch(signature):
+        return "malformed signature"
+    if abs(time.time() - int(timestamp)) > WINDOW:
+        return "stale timestamp"
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return "body is not UTF-8"
+    if not verifier.is_valid(text, timestamp, signature):
+        return "wrong signature"
+    return None
+
+
+class RefusalLog:
+    """One short warning line per minute at most, counting what was refused meanwhile."""
+
+    def __init__(self, every: float = REFUSAL_LOG_EVERY) -> None:
+        self.every = every
+        self._lock = threading.Lock()
+        self._last = float("-inf")
+        self._counts: dict[str, int] = {}
+
+    def refused(self, reason: str) -> None:
+        now = time.monotonic()
+        with self._lock:
+            self._counts[reason] = self._counts.get(reason, 0) + 1
+            if now - self._last < self.every:
+                return
+            self._last, counts, self._counts = now, self._counts, {}
+        summary = ", ".join(f"{count} {why}" for why, count in sorted(counts.items()))
+        log.warning("refused unverified Slack requests with 401 (%s)", summary)
+
+
+def routable(body: Any) -> bool:
+    """Whether a verified body has the shape Bolt's matchers rely on."""
+    if not isinstance(body, dict):
+        return False
+    kind = body.get("type")
+    if "command" in body:
+        return isinstance(body["command"], str) and body["command"].startswith("/")
+    if not isinstance(kind, str):
+        return False
+    if kind in ("block_actions", "interactive_message"):
+        actions = body.get("actions")
+        return (
+            isinstance(actions, list)
+            and bool(actions)
+            and all(isinstance(a, dict) for a in actions)
+        )
+    if kind in ("view_submission", "view_closed"):
+        return isinstance(body.get("view"), dict)
+    if kind == "event_callback":
+        return isinstance(body.get("event"), dict)
+    return True
+
+
+def is_event_delivery(body: dict) -> bool:
+    return body.get("type") == "event_callback" and isinstance(body.get("event_id"), str)
+
+
+def no_op() -> Response:
+    return Response(status_code=200)
+
+
+def slack_route(app: App, seen: SeenSignatures | None = None) -> Route:
+    secret = app._signing_secret  # Bolt keeps its secret private
+    verifier = SignatureVerifier(secret) if secret and secret != NO_SIGNING_SECRET else None
+    refusals = RefusalLog()
+    replays = seen or getattr(app, "_handoff_seen_signatures", None) or SeenSignatures(None)
+
+    def handle(bolt_request: BoltRequest, signature: str) -> BoltResponse | None:
+        try:
+            return route(bolt_request, signature)
+        except Exception as exc:  # Bolt answers its own errors; this is the last boundary
+            error_id = uuid.uuid4().hex[:8]
+            log.error("Slack request failed (error %s: %s)", error_id, exception_summary(exc))
+            return None
+
+    def route(bolt_request: BoltRequest, signature: str) -> BoltResponse | None:
+        body = bolt_request.body
+        if not routable(body):
+            log.info("ignored a signed Slack request Handoff cannot route")
+            return None
+        if not is_event_delivery(body) and not replays.first_time(signature):
+            return BoltResponse(status=401, body={"error": "replayed request"})
+        respond.install(bolt_request.context, app)
+        response = app.dispatch(bolt_request)
+        if response.status == 404 or response.status >= 500:
+            # Unhandled (unknown command, type or id), or an error the boundary already
+            # told the user about: Slack gets its 200 and shows no "dispatch_failed".
+            return None
+        return response
+
     async def events(request: Request) -> Response:
         try:
             body = await read_body(request)
         except BodyTooLarge:
             return error(413, "request body too large")
-        bolt_response = await run_in_threadpool(app.dispatch, to_bolt_request(request, body))
+        signature = request.headers.get("x-slack-signature")
+        reason = unverified_reason(
+            verifier, body, request.headers.get("x-slack-request-timestamp"), signature
+        )
+        if reason is not None:
+            refusals.refused(reason)
+            return error(401, "invalid request signature")
+        try:
+            bolt_request = to_bolt_request(request, body)
+        except Exception:  # a signed body Bolt cannot parse (payload=null, bad JSON...)
+            log.info("ignored a signed Slack request whose body Bolt cannot parse")
+            return no_op()
+        bolt_response = await run_in_threadpool(handle, bolt_request, signature or "")
+        if bolt_response is None:
+            return no_op()
+        if bolt_response.status == 401:
+            refusals.refused("replayed")
+            return error(401, "replayed request")
         return to_starlette_response(bolt_response)
 
     return Route("/slack/events", events, methods=["POST"])

@@ -89,9 +89,12 @@ def test_bot_scopes() -> None:
     scopes = _list_items(_block(_text(), "oauth_config", "scopes", "bot"))
     assert sorted(scopes) == sorted(
         [
+            "channels:history",  # the outbox looks a post up before a re-send
             "chat:write",
             "chat:write.public",
             "commands",
+            "groups:history",
+            "im:history",
             "im:write",
             "users:read",
             "users:read.email",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from urllib.parse import parse_qsl
 
@@ -25,7 +26,12 @@ def create_app(fake: FakeSlack) -> Starlette:
         except _BadBody:
             return JSONResponse({"ok": False, "error": "invalid_json"})
         token = _bearer_token(request)
-        return _to_response(fake.handle(request.path_params["method"], args, token))
+        method = request.path_params["method"]
+        delay = fake.take_delay(method)
+        reply = fake.handle(method, args, token)
+        if delay > 0:  # the call took effect; its answer is late
+            await asyncio.sleep(delay)
+        return _to_response(reply)
 
     async def response_url(request: Request) -> Response:
         try:

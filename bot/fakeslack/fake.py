@@ -113,5 +113,14 @@ class FakeSlack(Workspace):
         """Make every matching call in the next `seconds` fail with `status`."""
         self._faults.fail_for(seconds, status, retry_after, method)
 
+    def delay_next(self, method: str | None = None, seconds: float = 5.0, count: int = 1) -> None:
+        """Make the next `count` calls (to `method`, or to anything) take effect at once but
+        answer `seconds` late (over HTTP; see `create_app`)."""
+        self._faults.delay_next(method, seconds, count)
+
+    def take_delay(self, method: str) -> float:
+        """Seconds the HTTP answer to this call is held back (0: none); used by the HTTP app."""
+        return self._faults.take_delay(method)
+
     def heal(self) -> None:
         self._faults.heal()

@@ -1,4 +1,4 @@
-"""Failure injection: rate limits (429 + Retry-After) and server errors (5xx)."""
+"""Failure injection: rate limits (429 + Retry-After), server errors (5xx) and slow answers."""
 
 from __future__ import annotations
 
@@ -48,12 +48,41 @@ def failure_reply(status: int, retry_after: str | None = None) -> Reply:
     return Reply(status, {"ok": False, "error": _JSON_ERRORS.get(status, "fatal_error")}, headers)
 
 
+@dataclass
+class _Delay:
+    seconds: float
+    method: str | None
+    remaining: int
+
+
 class FaultPlan:
-    """Which upcoming calls fail, and how. Rules are consulted in the order they were added."""
+    """Which upcoming calls fail or answer late, and how. Rules are consulted in the order they
+    were added."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._rules: list[_Rule] = []
+        self._delays: list[_Delay] = []
+
+    def delay_next(self, method: str | None = None, seconds: float = 5.0, count: int = 1) -> None:
+        """The next `count` calls (to `method`, or to anything) take effect at once, but their
+        answer comes `seconds` late: a caller that dies or times out meanwhile never learns
+        that Slack accepted the call."""
+        if seconds < 0 or count < 1:
+            raise ValueError("a delay needs seconds >= 0 and count >= 1")
+        with self._lock:
+            self._delays.append(_Delay(seconds, method, count))
+
+    def take_delay(self, method: str) -> float:
+        """How late this call's answer comes (using up one of a `delay_next` count), or 0."""
+        with self._lock:
+            delay = next((d for d in self._delays if d.method in (None, method)), None)
+            if delay is None:
+                return 0.0
+            delay.remaining -= 1
+            if delay.remaining <= 0:
+                self._delays.remove(delay)
+            return delay.seconds
 
     def fail_next(
         self,
@@ -81,6 +110,7 @@ class FaultPlan:
     def heal(self) -> None:
         with self._lock:
             self._rules.clear()
+            self._delays.clear()
 
     def take(self, method: str) -> Reply | None:
         """The failure this call gets (using up one of a `fail_next` count), or None."""

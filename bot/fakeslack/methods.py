@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import json
 from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from bot.fakeslack.models import (
@@ -27,6 +29,7 @@ Handler = Callable[["FakeSlack", JsonDict], JsonDict]
 MAX_MESSAGE_BLOCKS = 50
 MAX_VIEW_BLOCKS = 100
 MAX_TEXT = 40_000
+MAX_HISTORY_LIMIT = 999
 JSON_FIELDS = ("blocks", "attachments", "view", "metadata")
 
 HANDLERS: dict[str, Handler] = {}
@@ -98,6 +101,19 @@ def checked_text(value: Any) -> str | None:
     return text
 
 
+def checked_metadata(value: Any) -> JsonDict | None:
+    """Message metadata: an `event_type` string and an `event_payload` object."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise SlackError("invalid_metadata_format")
+    if not isinstance(value.get("event_type"), str) or not isinstance(
+        value.get("event_payload"), dict
+    ):
+        raise SlackError("invalid_metadata_schema")
+    return value
+
+
 # -- auth and chat ----------------------------------------------------------------------------
 
 
@@ -127,7 +143,7 @@ def chat_post_message(fake: FakeSlack, args: JsonDict) -> JsonDict:
         blocks,
         thread_ts=args.get("thread_ts"),
         attachments=attachments,
-        metadata=args.get("metadata"),
+        metadata=checked_metadata(args.get("metadata")),
     )
     return {"channel": message.channel, "ts": message.ts, "message": message.to_slack()}
 
@@ -199,6 +215,102 @@ def conversations_info(fake: FakeSlack, args: JsonDict) -> JsonDict:
     if channel is None:
         raise SlackError("channel_not_found")
     return {"channel": dict(channel)}
+
+
+def _timestamp(args: JsonDict, key: str) -> Decimal | None:
+    value = args.get(key)
+    if value in (None, ""):
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        raise SlackError("invalid_ts_" + key) from None
+
+
+def _limit(args: JsonDict) -> int:
+    """Slack's `limit`: 100 by default, at most 999."""
+    try:
+        limit = int(args.get("limit") or 100)
+    except (TypeError, ValueError):
+        raise SlackError("invalid_limit") from None
+    return max(1, min(limit, MAX_HISTORY_LIMIT))
+
+
+def _cursor(args: JsonDict) -> int:
+    cursor = args.get("cursor")
+    if not cursor:
+        return 0
+    try:
+        return int(base64.b64decode(str(cursor)).decode().removeprefix("offset:"))
+    except ValueError:
+        raise SlackError("invalid_cursor") from None
+
+
+def _conversation(fake: FakeSlack, args: JsonDict) -> str:
+    """A conversation id the workspace knows (a user id is not one: open the DM first)."""
+    channel = _required(args, "channel", "channel_not_found")
+    if channel not in fake.channels:
+        raise SlackError("channel_not_found")
+    return channel
+
+
+def _page(messages: list[Any], args: JsonDict) -> JsonDict:
+    """A page of `messages` as Slack returns one: `oldest`/`latest` bounds (exclusive unless
+    `inclusive`), `limit`, a cursor for the rest, metadata only with `include_all_metadata`."""
+    oldest, latest = _timestamp(args, "oldest"), _timestamp(args, "latest")
+    inclusive = _flag(args, "inclusive")
+
+    def within(ts: str) -> bool:
+        value = Decimal(ts)
+        if oldest is not None and (value < oldest or (value == oldest and not inclusive)):
+            return False
+        return latest is None or value < latest or (value == latest and inclusive)
+
+    selected = [m for m in messages if within(m.ts)]
+    start, limit = _cursor(args), _limit(args)
+    page = selected[start : start + limit]
+    with_metadata = _flag(args, "include_all_metadata")
+    shown = []
+    for message in page:
+        shape = message.to_slack()
+        if not with_metadata:
+            shape.pop("metadata", None)
+        shown.append(shape)
+    more = start + limit < len(selected)
+    next_cursor = base64.b64encode(f"offset:{start + limit}".encode()).decode() if more else ""
+    return {
+        "messages": shown,
+        "has_more": more,
+        "pin_count": 0,
+        "response_metadata": {"next_cursor": next_cursor},
+    }
+
+
+@method("conversations.history")
+def conversations_history(fake: FakeSlack, args: JsonDict) -> JsonDict:
+    """Top-level messages (thread parents included, replies not), newest first."""
+    channel = _conversation(fake, args)
+    top = [m for m in fake.messages_in(channel) if m.thread_ts in (None, m.ts)]
+    return _page(list(reversed(top)), args)
+
+
+@method("conversations.replies")
+def conversations_replies(fake: FakeSlack, args: JsonDict) -> JsonDict:
+    """The parent message first, then its replies oldest first."""
+    channel = _conversation(fake, args)
+    ts = _required(args, "ts", "thread_not_found")
+    thread = fake.thread(channel, ts)
+    parent = next((m for m in thread if m.ts == ts), None)
+    if parent is None:
+        raise SlackError("thread_not_found")
+    replies = [m for m in thread if m.ts != ts]
+    page = _page(replies, args)
+    parent_shape = parent.to_slack()
+    if not _flag(args, "include_all_metadata"):
+        parent_shape.pop("metadata", None)
+    if not _cursor(args):
+        page["messages"].insert(0, parent_shape)
+    return page
 
 
 @method("users.info")

@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from slack_bolt import Ack, App, Respond
 
 from bot import feedback
+from bot.logsetup import exception_summary
 from bot.messages import Message
 from bot.services import Handoff
 
@@ -55,9 +56,9 @@ def register(app: App, handoff: Handoff) -> None:
         except feedback.FeedbackProblem as problem:
             tell(respond, feedback.notice(problem.kind, typed=text, **problem.context))
             return
-        except Exception:
+        except Exception as exc:  # no traceback text: it could carry the feedback
             error_id = uuid.uuid4().hex[:8]
-            log.exception("unexpected error %s in /feedback", error_id)
+            log.error("unexpected error %s in /feedback: %s", error_id, exception_summary(exc))
             tell(respond, feedback.notice("failed", typed=text, error_id=error_id))
             return
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 
 from slack_bolt import Ack, App
-from slack_bolt.context.respond import Respond
 
 from bot import campaigns
 from bot.ids import CampaignIds
 from bot.services import Handoff
+from handlers.respond import respond_to
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ def register(app: App, handoff: Handoff) -> None:
             handoff.db, handoff.client, result, sales_channel=sales_channel
         )
         try:
-            Respond(response_url=metadata.response_url)(
+            respond_to(metadata.response_url, app)(
                 **reply.as_args(), response_type="ephemeral", replace_original=False
             )
         except Exception as exc:  # an expired response_url: the announcement itself went out

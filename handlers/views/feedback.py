@@ -4,12 +4,12 @@ it. Saving is one short transaction before the ack, so a problem can still be sh
 from __future__ import annotations
 
 from slack_bolt import Ack, App
-from slack_bolt.context.respond import Respond
 
 from bot import feedback
 from bot.errors import UserError
 from bot.ids import FeedbackIds
 from bot.services import Handoff
+from handlers.respond import respond_to
 
 
 def typed(view: dict, block: str) -> str:
@@ -40,7 +40,7 @@ def register(app: App, handoff: Handoff) -> None:
         ack()
         if origin.response_url is None:
             return
-        respond = Respond(response_url=origin.response_url)
+        respond = respond_to(origin.response_url, app)
 
         def confirm(permalink: str | None) -> None:
             reply = feedback.confirmation(

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from slack_bolt import Ack, App
-from slack_bolt.context.respond import Respond
 from sqlalchemy.orm import Session
 
 from bot.errors import UserError
@@ -17,6 +16,7 @@ from bot.leads.modals import Origin, selected, typed
 from bot.leads.render import reason_label
 from bot.models import utcnow
 from bot.services import Handoff
+from handlers.respond import respond_to
 
 
 def register(app: App, handoff: Handoff) -> None:
@@ -41,7 +41,7 @@ def register(app: App, handoff: Handoff) -> None:
         if origin.list_url:  # opened from /leads: show the list as it is now
             with handoff.db.session() as session:
                 fresh = leads_list(session, user, now=utcnow())
-            Respond(response_url=origin.list_url)(replace_original=True, **fresh.as_args())
+            respond_to(origin.list_url, app)(replace_original=True, **fresh.as_args())
 
     @app.view(LeadIds.NOT_FIT_VIEW)
     def not_fit_submitted(ack: Ack, body: dict, view: dict) -> None:

@@ -1,7 +1,7 @@
 """owner lookups
 
-Revision ID: 0002_owner_lookups
-Revises: 0001
+Revision ID: 0003_owner_lookups
+Revises: 0002_outbox
 Create Date: 2026-11-25 19:23:02.096791
 """
 
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 import bot.models
 
 
-revision = '0002_owner_lookups'
-down_revision = '0001'
+revision = '0003_owner_lookups'
+down_revision = '0002_outbox'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,85 @@
+"""`SlackRespond`: Bolt's `respond()`, but only to Slack's own hosts and with a timeout.
+
+Bolt builds `respond` from the `response_url` in the request body and calls it with no
+timeout check of the host. Every `respond` a listener or the error boundary gets is this one
+(`handlers.http` puts it in the context before dispatch; `use_slack_respond` covers Socket
+Mode); code that rebuilds a respond from a stored response_url uses it too.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from slack_bolt import App, BoltContext, BoltResponse
+from slack_bolt.context.respond import Respond
+from slack_bolt.context.respond.internals import _build_message
+from slack_sdk.webhook import WebhookClient, WebhookResponse
+
+from bot.slack_api import RESPONSE_URL_TIMEOUT, response_url_allowed
+
+log = logging.getLogger(__name__)
+
+
+class SlackRespond(Respond):
+    def __init__(self, *, response_url: str | None, api_url: str | None, **kwargs: Any) -> None:
+        super().__init__(response_url=response_url, **kwargs)
+        self.api_url = api_url
+
+    def __call__(  # type: ignore[override]
+        self,
+        text: str | dict = "",
+        blocks: Sequence[Any] | None = None,
+        attachments: Sequence[Any] | None = None,
+        response_type: str | None = None,
+        replace_original: bool | None = None,
+        delete_original: bool | None = None,
+        unfurl_links: bool | None = None,
+        unfurl_media: bool | None = None,
+        thread_ts: str | None = None,
+        metadata: dict[str, Any] | None = None,
+    ) -> WebhookResponse | None:
+        if self.response_url is None:
+            raise ValueError("respond is unsupported here as there is no response_url")
+        if not response_url_allowed(self.response_url, self.api_url):
+            log.warning("refused to call a response_url that is not on Slack's hosts")
+            return None
+        if isinstance(text, dict):
+            message = _build_message(**text)
+        else:
+            message = _build_message(
+                text=text,
+                blocks=blocks,
+                attachments=attachments,
+                response_type=response_type,
+                replace_original=replace_original,
+                delete_original=delete_original,
+                unfurl_links=unfurl_links,
+                unfurl_media=unfurl_media,
+                thread_ts=thread_ts,
+                metadata=metadata,
+            )
+        client = WebhookClient(
+            url=self.response_url, timeout=RESPONSE_URL_TIMEOUT, proxy=self.proxy, ssl=self.ssl
+        )
+        return client.send_dict(message)
+
+
+def respond_to(response_url: str | None, app: App) -> SlackRespond:
+    return SlackRespond(response_url=response_url, api_url=app.client.base_url)
+
+
+def install(context: BoltContext, app: App) -> None:
+    """Make `context.respond` (what listeners and the error boundary get) a SlackRespond."""
+    if not isinstance(context.get("respond"), SlackRespond):
+        context["respond"] = respond_to(context.response_url, app)
+
+
+def use_slack_respond(app: App) -> None:
+    """A global middleware, for requests that do not come through `handlers.http`."""
+
+    @app.middleware
+    def slack_respond(context: BoltContext, next: Callable[[], BoltResponse]) -> BoltResponse:
+        install(context, app)
+        return next()
