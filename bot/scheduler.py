@@ -18,6 +18,8 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.config import Settings
 from bot.db import Database
+from bot.digest.parts import Parts
+from bot.digest.schedule import schedule_digests
 from bot.leads import ladder
 from bot.people import SlackDirectory
 
@@ -92,9 +94,6 @@ def _logged(job_id: str, func: Callable[[], object]) -> Callable[[], None]:
 def build_scheduler(settings: Settings, db: Database, directory: SlackDirectory) -> Scheduler:
     """The app's scheduler: the ladder's sweep every SWEEP_INTERVAL, and the managers' digests
     (a refresh job that keeps one cron job per manager time zone and catches up missed ones)."""
-    from bot.digest.parts import Parts
-    from bot.digest.schedule import schedule_digests
-
     scheduler = Scheduler()
     scheduler.every(
         SWEEP_JOB,

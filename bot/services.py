@@ -23,7 +23,7 @@ from bot.leads.listener import lead_listener as alert_listener
 from bot.leads.owners import OwnerLookups, request_lookups
 from bot.leads.validate import LeadInput
 from bot.models import OutboxMessage, utcnow
-from bot.outbox import Dispatcher
+from bot.outbox import Dispatcher, pending_count
 from bot.people import SlackDirectory
 from bot.scheduler import Scheduler, build_scheduler
 from bot.slack_api import make_client
@@ -176,8 +176,6 @@ def retry_now(db: Database, dispatcher: Dispatcher) -> None:
 
 
 def _run_check(db: Database, future: Future[HealthCheck]) -> None:
-    from bot.outbox import pending_count
-
     try:
         state, detail = db.check()
         pending = None

@@ -3,14 +3,13 @@
 text.py     what a rep typed: limits, tags, campaign code, and the short answers
 service.py  storing feedback and posting it to MARKETING_CHANNEL (through the outbox);
             `record_lead_quality` for the alerts' "Not a fit" reasons
-lead.py     the "Feedback" button on a lead alert and its one-line modal
+            (the "Feedback" button on a lead alert is bot.leads.feedback)
 replies.py  "Reply to rep": the modal, the DM to the rep, the post marked answered
 summary.py  a campaign's feedback by tag and the latest lines, for `/campaign stats`
 confirm.py  waiting for the post's permalink to confirm to the rep
 """
 
 from bot.feedback.confirm import Permalinks
-from bot.feedback.lead import LeadOrigin, lead_view, send_lead_feedback, text_problem
 from bot.feedback.replies import REPLY_LIMIT, feedback_id, reply_view, save_reply
 from bot.feedback.service import (
     FeedbackProblem,
@@ -36,22 +35,18 @@ __all__ = [
     "TAGS",
     "FeedbackProblem",
     "FeedbackSummary",
-    "LeadOrigin",
     "Permalinks",
     "Sent",
     "command_text",
     "confirmation",
     "feedback_id",
     "feedback_summary",
-    "lead_view",
     "notice",
     "post_message",
     "precheck",
     "record_lead_quality",
     "reply_view",
     "save_reply",
-    "send_lead_feedback",
     "submit_feedback",
     "tags_in",
-    "text_problem",
 ]

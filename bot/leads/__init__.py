@@ -6,6 +6,7 @@
 - `listener`: what intake triggers, inside its transaction (alert, claim, first ladder step).
 - `render`, `notify`: the owner's alert and the channel's claim message, and sending them.
 - `actions`, `modals`, `listing`: the alert's buttons, the "Not a fit"/"Reassign" modals, `/leads`.
+- `feedback`: the alert's "Feedback" button and its one-line modal (posted by `bot.feedback`).
 - `ladder`: the one place that decides what is due (reminders, escalations, the stale nudge).
 - `pings`: the reminders and escalations themselves, each sent at most once.
 """

@@ -3,7 +3,6 @@ every change updates the alert in place through the outbox, in the same transact
 
 from __future__ import annotations
 
-import importlib
 from datetime import UTC, datetime, time, timedelta
 from typing import Any, cast
 from zoneinfo import ZoneInfo
@@ -14,6 +13,7 @@ from sqlalchemy.orm import Session
 from bot.config import Settings
 from bot.durations import parse_duration
 from bot.errors import UserError
+from bot.feedback.service import record_lead_quality
 from bot.leads import ladder
 from bot.leads.notify import alert_owner, close_claim, hand_over, refresh_alert
 from bot.leads.render import SNOOZE_OPTIONS, reason_label
@@ -155,19 +155,9 @@ def mark_not_fit(
     )
     session.add(feedback)
     session.flush()
-    _tell_marketing(session, settings, feedback)
+    record_lead_quality(session, settings=settings, feedback=feedback)
     refresh_alert(session, lead)
     return feedback
-
-
-def _tell_marketing(session: Session, settings: Settings, feedback: Feedback) -> None:
-    try:
-        module = importlib.import_module("bot.feedback")
-    except ImportError:  # the feedback loop is not part of this build
-        return
-    record_lead_quality = getattr(module, "record_lead_quality", None)
-    if record_lead_quality is not None:
-        record_lead_quality(session, settings=settings, feedback=feedback)
 
 
 def assignable(session: Session, lead: Lead) -> list[Person]:

@@ -9,6 +9,7 @@ from slack_bolt import Ack, App
 from bot import feedback
 from bot.ids import FeedbackIds
 from bot.leads.actions import lead_id
+from bot.leads.feedback import LeadOrigin, lead_view
 from bot.services import Handoff
 
 
@@ -16,9 +17,9 @@ def register(app: App, handoff: Handoff) -> None:
     @app.action(FeedbackIds.LEAD_FEEDBACK_BUTTON)
     def lead_feedback_callback(ack: Ack, body: dict, action: dict) -> None:
         ack()
-        origin = feedback.LeadOrigin(lead_id(action.get("value")), body.get("response_url"))
+        origin = LeadOrigin(lead_id(action.get("value")), body.get("response_url"))
         with handoff.db.session() as session:
-            view = feedback.lead_view(session, origin, body["user"]["id"])
+            view = lead_view(session, origin, body["user"]["id"])
         handoff.client.views_open(trigger_id=body["trigger_id"], view=view)
 
     @app.action(FeedbackIds.REPLY)

@@ -8,6 +8,7 @@ from slack_bolt import Ack, App
 from bot import feedback
 from bot.errors import UserError
 from bot.ids import FeedbackIds
+from bot.leads.feedback import LeadOrigin, send_lead_feedback, text_problem
 from bot.services import Handoff
 from handlers.respond import respond_to
 
@@ -24,14 +25,14 @@ def register(app: App, handoff: Handoff) -> None:
     @app.view(FeedbackIds.LEAD_VIEW)
     def lead_feedback_submitted(ack: Ack, body: dict, view: dict) -> None:
         text = typed(view, FeedbackIds.TEXT_BLOCK)
-        problem = feedback.text_problem(text)
+        problem = text_problem(text)
         if problem is not None:
             ack(response_action="errors", errors={FeedbackIds.TEXT_BLOCK: problem})
             return
         try:
-            origin = feedback.LeadOrigin.load(view.get("private_metadata"))
+            origin = LeadOrigin.load(view.get("private_metadata"))
             with handoff.db.session() as session:
-                sent = feedback.send_lead_feedback(
+                sent = send_lead_feedback(
                     session, settings=settings, origin=origin, actor=body["user"]["id"], text=text
                 )
         except UserError as refused:

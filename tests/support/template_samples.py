@@ -468,7 +468,7 @@ def feedback_reply_modal(hostile: str) -> dict[str, Any]:
 
 @sample("feedback_lead_modal", "view")
 def feedback_lead_modal_with_campaign(hostile: str) -> dict[str, Any]:
-    from bot.feedback.lead import LeadOrigin, lead_modal_context
+    from bot.leads.feedback import LeadOrigin, lead_modal_context
 
     origin = LeadOrigin(42, "https://hooks.slack.com/actions/T1/2/x")
     return lead_modal_context(hostile_lead(hostile), hostile_campaign(hostile), origin)
@@ -476,7 +476,7 @@ def feedback_lead_modal_with_campaign(hostile: str) -> dict[str, Any]:
 
 @sample("feedback_lead_modal", "view")
 def feedback_lead_modal_without_campaign(hostile: str) -> dict[str, Any]:
-    from bot.feedback.lead import LeadOrigin, lead_modal_context
+    from bot.leads.feedback import LeadOrigin, lead_modal_context
 
     return lead_modal_context(hostile_lead(hostile, company=None), None, LeadOrigin(42))
 
