@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-import types
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -164,9 +163,11 @@ def test_not_a_fit_is_stored_as_lead_quality_feedback(
     team: Database, lead_id: int, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     told: list[Feedback] = []
-    fake = types.ModuleType("bot.feedback")
-    fake.record_lead_quality = lambda session, *, settings, feedback: told.append(feedback)  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "bot.feedback", fake)
+    monkeypatch.setattr(
+        actions,
+        "record_lead_quality",
+        lambda session, *, settings, feedback: told.append(feedback),
+    )
     with team.session() as session:
         actions.mark_not_fit(
             session,
