@@ -651,11 +651,4 @@ def pending_count(session: Session) -> int:
     )
 
 
-def stats(session: Session) -> dict[str, int]:
-    rows = session.execute(
-        select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
-    ).all()
-    return {status: count for status, count in rows}
-
-
-__all__ = ["Dispatcher", "enqueue", "message_location", "on_enqueue", "pending_count", "stats"]
+__all__ = ["Dispatcher", "enqueue", "message_location", "on_enqueue", "pending_count"]

@@ -12,7 +12,6 @@ import logging
 from urllib.parse import urlsplit
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.config import Settings
 
@@ -51,14 +50,3 @@ def response_url_allowed(url: object, api_url: str | None = None) -> bool:
         return False
     api = urlsplit(api_url)
     return (parts.scheme, parts.netloc.lower()) == (api.scheme, api.netloc.lower())
-
-
-def safe_call(client: WebClient, method: str, **kwargs: object) -> dict | None:
-    """A synchronous call whose failure is logged (by error code only) and answered with None."""
-    try:
-        return client.api_call(method, json=kwargs).data  # type: ignore[return-value]
-    except SlackApiError as exc:
-        log.warning("Slack %s failed: %s", method, exc.response.get("error"))
-    except OSError as exc:
-        log.warning("Slack %s failed: %s", method, type(exc).__name__)
-    return None
