@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +25,7 @@ from bot.leads.validate import LeadInput
 from bot.models import OutboxMessage, utcnow
 from bot.outbox import Dispatcher, pending_count
 from bot.people import SlackDirectory
+from bot.permalinks import Permalinks
 from bot.scheduler import Scheduler, build_scheduler
 from bot.slack_api import make_client
 from bot.slack_status import SlackStatus
@@ -32,6 +33,7 @@ from bot.states import OutboxStatus
 
 log = logging.getLogger(__name__)
 
+WORKERS = 2  # threads for listeners' work after the ack (/feedback)
 HEALTH_DEADLINE = 1.5  # seconds: /healthz answers well within 2 s whatever the database does
 HealthCheck = tuple[str, str, "int | None"]
 LeadListener = Callable[[Session, lead_intake.LeadChange], None]
@@ -48,8 +50,15 @@ class Handoff:
     scheduler: Scheduler = field(default_factory=Scheduler)
     slack: SlackStatus | None = None
     owner_lookups: OwnerLookups | None = None
+    # Every thread and pool of the app is owned here and stopped in `stop()`.
+    permalinks: Permalinks = field(init=False)
+    work: ThreadPoolExecutor = field(init=False)  # listeners' work after the ack
     _health_check: Future[HealthCheck] | None = field(default=None, repr=False)
     _health_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def __post_init__(self) -> None:
+        self.permalinks = Permalinks(self.db, self.client)
+        self.work = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="after-ack")
 
     @classmethod
     def build(cls, settings: Settings, *, db: Database | None = None) -> Handoff:
@@ -111,6 +120,8 @@ class Handoff:
             self.owner_lookups.start()
 
     def stop(self) -> None:
+        self.work.shutdown(wait=True, cancel_futures=True)
+        self.permalinks.stop()
         if self.owner_lookups is not None:
             self.owner_lookups.stop()
         if self.slack is not None:

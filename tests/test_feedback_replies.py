@@ -19,6 +19,7 @@ from bot.errors import UserError
 from bot.ids import FeedbackIds
 from bot.messages import validate_blocks
 from bot.models import Campaign, Feedback, OutboxMessage, SlackMessage
+from bot.permalinks import Permalinks
 from tests.support.team import seed_team
 
 T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
@@ -160,7 +161,7 @@ def test_summary_counts_by_tag_and_lists_the_latest(team: Database) -> None:
 def test_the_permalink_comes_once_the_post_is_out(team: Database) -> None:
     client = Mock(spec=WebClient)
     client.chat_getPermalink.return_value = {"permalink": "https://acme.slack.com/p1"}
-    waiter = feedback.Permalinks(team, client, wait=5, poll=0.01)
+    waiter = Permalinks(team, client, wait=5, poll=0.01)
     got: list[str | None] = []
     done = threading.Event()
 
@@ -180,7 +181,7 @@ def test_the_permalink_comes_once_the_post_is_out(team: Database) -> None:
 
 def test_without_the_post_the_waiter_gives_up_in_time(team: Database) -> None:
     client = Mock(spec=WebClient)
-    waiter = feedback.Permalinks(team, client, wait=0.2, poll=0.01)
+    waiter = Permalinks(team, client, wait=0.2, poll=0.01)
     results: list[str | None] = []
     finished = threading.Event()
 

@@ -7,7 +7,7 @@ replies.py  the subcommands and their ephemeral answers
 confirm.py  the marketer's confirmation with the announcement's permalink
 """
 
-from bot.campaigns.confirm import announcement_permalink, confirmation
+from bot.campaigns.confirm import confirmation
 from bot.campaigns.form import CampaignForm, FormMetadata, modal_view, suggest_code
 from bot.campaigns.replies import (
     CampaignCommand,
@@ -44,7 +44,6 @@ __all__ = [
     "SaveResult",
     "active_campaigns",
     "announcement",
-    "announcement_permalink",
     "campaign_stats",
     "command_reply",
     "confirmation",

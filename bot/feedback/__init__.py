@@ -6,10 +6,9 @@ service.py  storing feedback and posting it to MARKETING_CHANNEL (through the ou
             (the "Feedback" button on a lead alert is bot.leads.feedback)
 replies.py  "Reply to rep": the modal, the DM to the rep, the post marked answered
 summary.py  a campaign's feedback by tag and the latest lines, for `/campaign stats`
-confirm.py  waiting for the post's permalink to confirm to the rep
+(waiting for the post's permalink to confirm to the rep: bot.permalinks)
 """
 
-from bot.feedback.confirm import Permalinks
 from bot.feedback.replies import REPLY_LIMIT, feedback_id, reply_view, save_reply
 from bot.feedback.service import (
     FeedbackProblem,
@@ -35,7 +34,6 @@ __all__ = [
     "TAGS",
     "FeedbackProblem",
     "FeedbackSummary",
-    "Permalinks",
     "Sent",
     "command_text",
     "confirmation",

@@ -1,7 +1,8 @@
 """`/feedback [CODE] text`: ack first (empty or over-long text is answered in the ack itself),
 then store and queue the post to marketing, then confirm with a link once it is out.
 
-The work after the ack runs on a small pool of its own, not on Bolt's listener threads: a
+The work after the ack runs on the app's small pool (`Handoff.work`, stopped with the app),
+not on Bolt's listener threads: a
 burst of feedback then never keeps listeners (or the interpreter) busy while other requests
 wait for their ack, and a slow database delays the feedback, never an ack.
 """
@@ -10,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 
 from slack_bolt import Ack, App, Respond
 
@@ -20,7 +20,6 @@ from bot.messages import Message
 from bot.services import Handoff
 
 log = logging.getLogger(__name__)
-WORKERS = 2
 
 
 def tell(respond: Respond, reply: Message) -> None:
@@ -32,8 +31,6 @@ def tell(respond: Respond, reply: Message) -> None:
 
 def register(app: App, handoff: Handoff) -> None:
     settings = handoff.settings
-    permalinks = feedback.Permalinks(handoff.db, handoff.client)
-    work = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="feedback")
 
     @app.command("/feedback")
     def feedback_callback(ack: Ack, command: dict, respond: Respond) -> None:
@@ -43,7 +40,7 @@ def register(app: App, handoff: Handoff) -> None:
             ack(**early.as_args(), response_type="ephemeral")
             return
         ack()
-        work.submit(send, text, command["user_id"], respond)
+        handoff.work.submit(send, text, command["user_id"], respond)
 
     def send(text: str, user_id: str, respond: Respond) -> None:
         """Store, queue the post and confirm; every problem is answered with the text given
@@ -72,4 +69,4 @@ def register(app: App, handoff: Handoff) -> None:
             )
             tell(respond, reply)
 
-        permalinks.when_posted(sent.post_key, confirm)
+        handoff.permalinks.when_posted(sent.post_key, confirm)

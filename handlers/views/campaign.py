@@ -8,6 +8,7 @@ from slack_bolt import Ack, App
 
 from bot import campaigns
 from bot.ids import CampaignIds
+from bot.keys import announcement_key
 from bot.services import Handoff
 from handlers.respond import respond_to
 
@@ -35,14 +36,16 @@ def register(app: App, handoff: Handoff) -> None:
             ack(response_action="errors", errors=result.errors)
             return
         ack()
-        if metadata.response_url is None:
+        if metadata.response_url is None or result.campaign is None:
             return
-        reply = campaigns.confirmation(
-            handoff.db, handoff.client, result, sales_channel=sales_channel
-        )
-        try:
-            respond_to(metadata.response_url, app)(
-                **reply.as_args(), response_type="ephemeral", replace_original=False
-            )
-        except Exception as exc:  # an expired response_url: the announcement itself went out
-            log.warning("could not confirm a saved campaign: %s", type(exc).__name__)
+        respond = respond_to(metadata.response_url, app)
+
+        def confirm(permalink: str | None) -> None:
+            reply = campaigns.confirmation(result, sales_channel=sales_channel, permalink=permalink)
+            try:
+                respond(**reply.as_args(), response_type="ephemeral", replace_original=False)
+            except Exception as exc:  # an expired response_url: the announcement went out
+                log.warning("could not confirm a saved campaign: %s", type(exc).__name__)
+
+        # Waiting for the announcement's permalink happens on the app's one watcher thread.
+        handoff.permalinks.when_posted(announcement_key(result.campaign.id), confirm)

@@ -20,7 +20,6 @@ def typed(view: dict, block: str) -> str:
 
 def register(app: App, handoff: Handoff) -> None:
     settings = handoff.settings
-    permalinks = feedback.Permalinks(handoff.db, handoff.client)
 
     @app.view(FeedbackIds.LEAD_VIEW)
     def lead_feedback_submitted(ack: Ack, body: dict, view: dict) -> None:
@@ -53,7 +52,7 @@ def register(app: App, handoff: Handoff) -> None:
             )
             respond(**reply.as_args(), response_type="ephemeral", replace_original=False)
 
-        permalinks.when_posted(sent.post_key, confirm)
+        handoff.permalinks.when_posted(sent.post_key, confirm)
 
     @app.view(FeedbackIds.REPLY_VIEW)
     def reply_submitted(ack: Ack, body: dict, view: dict) -> None:

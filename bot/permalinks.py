@@ -1,11 +1,12 @@
-"""Telling the rep where their feedback landed.
+"""Waiting for a queued message's permalink, to confirm to whoever caused it (a rep's
+feedback post, a marketer's campaign announcement).
 
-The post to marketing goes out through the outbox, so its permalink exists only once the
-dispatcher has posted it (usually well under a second). `Permalinks` waits for that on one
-background thread for everyone at once, rather than on Bolt's listener threads: a burst of
-feedback, or a slow Slack, must never leave the listeners busy waiting while other requests
-need their ack. Each waiter gives up after `wait` seconds; the rep is then told the post
-will appear shortly.
+Messages go out through the outbox, so a permalink exists only once the dispatcher has posted
+the message (usually well under a second). `Permalinks` waits for that on one background
+thread for everyone at once, never on Bolt's listener threads: a burst of requests, or a slow
+Slack, must never leave the listeners busy waiting while other requests need their ack. Each
+waiter gives up after `wait` seconds (then `done(None)`: "it will appear shortly"). The one
+instance belongs to the composition root (`bot.services.Handoff`), which stops it.
 """
 
 from __future__ import annotations
@@ -53,22 +54,34 @@ class Permalinks:
         self._pending: list[_Waiting] = []
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
-        self._workers = ThreadPoolExecutor(workers, thread_name_prefix="feedback-confirm")
+        self._workers = ThreadPoolExecutor(workers, thread_name_prefix="permalink-confirm")
+        self._stopped = False
 
     def when_posted(self, key: str, done: Done) -> None:
+        """Call `done` with the permalink of the message queued under outbox `key`."""
         with self._lock:
+            if self._stopped:
+                return
             self._pending.append(_Waiting(key, time.monotonic() + self.wait, done))
             if self._thread is None:
-                self._thread = threading.Thread(
-                    target=self._watch, name="feedback-permalinks", daemon=True
-                )
+                self._thread = threading.Thread(target=self._watch, name="permalinks", daemon=True)
                 self._thread.start()
+
+    def stop(self) -> None:
+        """Forget the waiters, let the watcher end, and finish the confirmations under way."""
+        with self._lock:
+            self._stopped = True
+            self._pending.clear()
+            thread = self._thread
+        if thread is not None:
+            thread.join(timeout=5)
+        self._workers.shutdown(wait=True, cancel_futures=True)
 
     def _watch(self) -> None:
         while True:
             with self._lock:
                 waiting = list(self._pending)
-                if not waiting:
+                if not waiting or self._stopped:
                     self._thread = None
                     return
             posted = self._posted({w.key for w in waiting})
@@ -78,7 +91,10 @@ class Permalinks:
                 for item in finished:
                     self._pending.remove(item)
             for item in finished:
-                self._workers.submit(self._finish, item, posted.get(item.key))
+                with self._lock:
+                    if self._stopped:
+                        break
+                    self._workers.submit(self._finish, item, posted.get(item.key))
             time.sleep(self.poll)
 
     def _posted(self, keys: set[str]) -> dict[str, tuple[str, str]]:
@@ -90,7 +106,7 @@ class Permalinks:
                     )
                 ).all()
         except Exception as exc:  # the database is down: the waiters time out politely
-            log.warning("could not look up posted feedback: %s", type(exc).__name__)
+            log.warning("could not look up posted messages: %s", type(exc).__name__)
             return {}
         return {key: (channel, ts) for key, channel, ts in rows}
 
@@ -99,7 +115,7 @@ class Permalinks:
         try:
             item.done(link)
         except Exception as exc:  # an expired response_url: the post itself went out
-            log.warning("could not confirm feedback: %s", type(exc).__name__)
+            log.warning("could not confirm a posted message: %s", type(exc).__name__)
 
     def permalink(self, channel: str, ts: str) -> str | None:
         try:
