@@ -18,7 +18,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltResponse
 from slack_bolt.context.respond import Respond
 
-from bot.errors import UserError
+from bot.errors import Refusal
 from bot.logsetup import exception_summary
 from handlers.respond import SlackRespond
 
@@ -28,7 +28,7 @@ _EXTRA_ARGS = ("ack", "body", "respond")
 
 
 def user_message(error: Exception, kind: str) -> str:
-    if isinstance(error, UserError):
+    if isinstance(error, Refusal):
         return error.message
     error_id = uuid.uuid4().hex[:8]
     # No traceback text: an error's message can carry the user's text or a lead's row.

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from bot.config import Settings
 from bot.db import Database
-from bot.errors import UserError
+from bot.errors import Refusal
 from bot.ids import FeedbackIds, LeadIds
 from bot.keys import alert_key
 from bot.leads import actions
@@ -111,13 +111,13 @@ def test_contacted_keeps_the_first_touch_and_leaves_few_buttons(
         LeadIds.NOT_FIT,
         FeedbackIds.LEAD_FEEDBACK_BUTTON,
     ]
-    with team.session() as session, pytest.raises(UserError, match="already marked it contacted"):
+    with team.session() as session, pytest.raises(Refusal, match="already marked it contacted"):
         actions.acknowledge(session, lead_id, "UREP1", now=NOW)
 
 
 def test_strangers_cannot_act(team: Database, lead_id: int) -> None:
     for outsider in ("UREP2", "UMKT1", "UOUTSIDER"):
-        with team.session() as session, pytest.raises(UserError, match="Only the lead's owner"):
+        with team.session() as session, pytest.raises(Refusal, match="Only the lead's owner"):
             actions.acknowledge(session, lead_id, outsider, now=NOW)
     assert load(team, lead_id).status == "new"
 
@@ -140,7 +140,7 @@ def test_snooze_parks_the_lead(
 def test_an_unknown_snooze_length_is_refused(
     team: Database, lead_id: int, settings: Settings, directory: SlackDirectory
 ) -> None:
-    with team.session() as session, pytest.raises(UserError, match="snooze length"):
+    with team.session() as session, pytest.raises(Refusal, match="snooze length"):
         actions.snooze(
             session, lead_id, "UREP1", choice="9y", settings=settings, directory=directory, now=NOW
         )
@@ -223,7 +223,7 @@ def test_reassign_moves_the_lead_and_restarts_the_clock(
             select(OutboxMessage).where(OutboxMessage.key == alert_key(lead_id, "UREP2"))
         )
         assert new_alert is not None and new_alert.args["channel"] == "UREP2"
-    with team.session() as session, pytest.raises(UserError, match="Only the lead's owner"):
+    with team.session() as session, pytest.raises(Refusal, match="Only the lead's owner"):
         actions.acknowledge(session, lead_id, "UREP1", now=NOW)  # no longer theirs
 
 
@@ -231,7 +231,7 @@ def test_reassign_only_to_roster_reps(
     team: Database, lead_id: int, settings: Settings, directory: SlackDirectory
 ) -> None:
     for target in ("UMKT1", "UOUTSIDER", "UREP1"):
-        with team.session() as session, pytest.raises(UserError):
+        with team.session() as session, pytest.raises(Refusal):
             actions.reassign(
                 session, lead_id, "UREP1", target, settings=settings, directory=directory, now=NOW
             )
@@ -251,9 +251,9 @@ def test_the_first_claim_wins(
         lead_id = lead.id
     with team.session() as session:
         actions.claim(session, lead_id, "UREP2", settings=settings, directory=directory, now=NOW)
-    with team.session() as session, pytest.raises(UserError, match="Ravi Rep already claimed it"):
+    with team.session() as session, pytest.raises(Refusal, match="Ravi Rep already claimed it"):
         actions.claim(session, lead_id, "UREP1", settings=settings, directory=directory, now=NOW)
-    with team.session() as session, pytest.raises(UserError, match="roster can claim"):
+    with team.session() as session, pytest.raises(Refusal, match="roster can claim"):
         actions.claim(session, lead_id, "UMKT1", settings=settings, directory=directory, now=NOW)
     lead = load(team, lead_id)
     assert lead.owner_id == "UREP2" and lead.next_due_at is not None

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from bot import feedback
 from bot.config import Settings
 from bot.db import Database
+from bot.errors import Refusal
 from bot.feedback.service import latest_touched_lead
 from bot.ids import FeedbackIds
 from bot.messages import validate_blocks
@@ -137,16 +138,16 @@ def test_no_code_and_no_touched_lead_means_no_campaign(team: Database, settings:
 def test_a_code_or_tags_alone_are_not_feedback(
     team: Database, settings: Settings, text: str, context: dict
 ) -> None:
-    with pytest.raises(feedback.FeedbackProblem) as problem:
+    with pytest.raises(Refusal) as problem:
         send(team, settings, text)
     assert problem.value.kind == "no_text" and problem.value.context == context
     assert outbox(team) == []
 
 
 def test_only_people_on_the_roster_send_feedback(team: Database, settings: Settings) -> None:
-    with pytest.raises(feedback.FeedbackProblem, match="not_on_roster"):
+    with pytest.raises(Refusal, match="not_on_roster"):
         send(team, settings, "hello", user="UOUTSIDER")
-    with pytest.raises(feedback.FeedbackProblem, match="not_configured"):
+    with pytest.raises(Refusal, match="not_configured"):
         send(team, replace(settings, marketing_channel=None), "hello")
     with team.session() as session:
         assert session.scalar(select(Feedback)) is None

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from bot import feedback
 from bot.config import Settings
 from bot.db import Database
-from bot.errors import UserError
+from bot.errors import Refusal
 from bot.ids import FeedbackIds
 from bot.messages import validate_blocks
 from bot.models import Campaign, Feedback, OutboxMessage, SlackMessage
@@ -62,9 +62,9 @@ def test_marketers_and_admins_get_the_reply_modal(team: Database, sent: int, use
 
 @pytest.mark.parametrize("user", ["UREP1", "UMGR1", "UOUTSIDER"])
 def test_others_may_not_answer(team: Database, settings: Settings, sent: int, user: str) -> None:
-    with team.session() as session, pytest.raises(UserError, match="Only marketers and admins"):
+    with team.session() as session, pytest.raises(Refusal, match="Only marketers and admins"):
         feedback.reply_view(session, sent, user)
-    with pytest.raises(UserError, match="Only marketers and admins"):
+    with pytest.raises(Refusal, match="Only marketers and admins"):
         reply(team, settings, sent, user, "forged")
     assert len(rows(team)) == 1
 
@@ -97,9 +97,9 @@ def test_the_answer_is_dmed_quoting_the_feedback_and_the_post_updates(
 
 def test_feedback_is_answered_once(team: Database, settings: Settings, sent: int) -> None:
     reply(team, settings, sent, "UMKT1", "first")
-    with pytest.raises(UserError, match="Mark Marketer already answered"):
+    with pytest.raises(Refusal, match="Mark Marketer already answered"):
         reply(team, settings, sent, "UADMIN", "second")
-    with team.session() as session, pytest.raises(UserError, match="already answered"):
+    with team.session() as session, pytest.raises(Refusal, match="already answered"):
         feedback.reply_view(session, sent, "UADMIN")
     assert len(rows(team)) == 3
 
@@ -110,15 +110,15 @@ def test_feedback_is_answered_once(team: Database, settings: Settings, sent: int
 def test_an_empty_or_long_answer_is_refused(
     team: Database, settings: Settings, sent: int, text: str, words: str
 ) -> None:
-    with pytest.raises(UserError, match=words):
+    with pytest.raises(Refusal, match=words):
         reply(team, settings, sent, "UMKT1", text)
     assert len(rows(team)) == 1
 
 
 def test_unknown_feedback(team: Database, settings: Settings) -> None:
-    with pytest.raises(UserError, match="no longer in Handoff"):
+    with pytest.raises(Refusal, match="no longer in Handoff"):
         reply(team, settings, 999, "UMKT1", "hi")
-    with pytest.raises(UserError, match="out of date"):
+    with pytest.raises(Refusal, match="out of date"):
         feedback.feedback_id("nope")
 
 

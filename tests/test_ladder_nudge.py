@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bot.config import Settings
 from bot.db import Database
-from bot.errors import UserError
+from bot.errors import Refusal
 from bot.ids import LadderIds
 from bot.leads import ladder
 from bot.leads.pings import nudge
@@ -60,14 +60,14 @@ def test_the_manager_nudges_the_rep_and_the_escalation_shows_it(team: Database, 
     assert "nudged" in blocks and LadderIds.NUDGE not in blocks  # the Nudge button goes
     validate_blocks(update.args["blocks"])
 
-    with pytest.raises(UserError, match="already been nudged"):
+    with pytest.raises(Refusal, match="already been nudged"):
         press(team, f"{lead_id}:1", "UMGR1")
 
 
 @pytest.mark.parametrize("actor", ["UREP1", "UREP2", "UMKT1", "UOUTSIDER"])
 def test_only_the_manager_or_an_admin_may_nudge(team: Database, escalated, actor: str) -> None:  # type: ignore[no-untyped-def]
     lead_id = escalated()
-    with pytest.raises(UserError, match="Only the rep's manager or an admin"):
+    with pytest.raises(Refusal, match="Only the rep's manager or an admin"):
         press(team, f"{lead_id}:1", actor)
     assert [r.key for r in rows(team, "chat.postMessage") if "nudge" in (r.key or "")] == []
 
@@ -88,11 +88,11 @@ def test_no_nudge_once_the_rep_has_acted(team: Database, escalated) -> None:  # 
     lead_id = escalated()
     with team.session() as session:
         session.get(Lead, lead_id).status = "contacted"  # type: ignore[union-attr]
-    with pytest.raises(UserError, match="Rita Rep has contacted them already"):
+    with pytest.raises(Refusal, match="Rita Rep has contacted them already"):
         press(team, f"{lead_id}:1", "UMGR1")
 
 
 @pytest.mark.parametrize("value", ["", "abc", "1", "1:2:3", "999999:1"])
 def test_a_bad_or_stale_button_value_is_answered_politely(team: Database, value: str) -> None:
-    with pytest.raises(UserError, match="nothing was sent"):
+    with pytest.raises(Refusal, match="nothing was sent"):
         press(team, value, "UMGR1")

@@ -15,7 +15,7 @@ from bot.digest.build import add_alert_links, build_digests, lead_view, render_d
 from bot.digest.parts import DigestApp
 from bot.digest.query import RepStale, alert_locations, stale_by_rep
 from bot.digest.zones import zones
-from bot.errors import UserError
+from bot.errors import Refusal
 from bot.keys import digest_nudge_key
 from bot.messages import Message, escape, render_message
 from bot.models import Person, utcnow
@@ -35,9 +35,9 @@ def nudge_rep(handoff: DigestApp, *, actor: str, rep: str, now: datetime | None 
     with handoff.db.session() as session:
         target = person(session, rep) if SLACK_USER_ID.match(rep or "") else None
         if target is None:
-            raise UserError("That rep is no longer on the team, so Handoff cannot nudge them.")
+            raise Refusal("That rep is no longer on the team, so Handoff cannot nudge them.")
         if not may_nudge_rep(session, actor, target):
-            raise UserError(f"Only {escape(target.name)}'s manager or an admin can nudge them.")
+            raise Refusal(f"Only {escape(target.name)}'s manager or an admin can nudge them.")
         rep_name = target.name
     zone = zones(handoff.directory, [rep])[rep]
     with handoff.db.session() as session:
@@ -100,7 +100,7 @@ def stale_leads_for(handoff: DigestApp, caller: str, *, now: datetime | None = N
             session.scalar(select(exists().where(rep.manager_id == someone.id)))
         )
     if someone is None or (someone.role != "manager" and not has_reps):
-        raise UserError(
+        raise Refusal(
             "`/leads stale` lists the stale leads of a manager's reps, and nobody on the "
             "roster reports to you. `/leads` shows your own open hot leads."
         )

@@ -11,7 +11,6 @@ summary.py  a campaign's feedback by tag and the latest lines, for `/campaign st
 
 from bot.feedback.replies import REPLY_LIMIT, feedback_id, reply_view, save_reply
 from bot.feedback.service import (
-    FeedbackProblem,
     Sent,
     post_message,
     record_lead_quality,
@@ -32,7 +31,6 @@ __all__ = [
     "MAX_LENGTH",
     "REPLY_LIMIT",
     "TAGS",
-    "FeedbackProblem",
     "FeedbackSummary",
     "Sent",
     "command_text",

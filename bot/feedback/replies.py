@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from bot import outbox
 from bot.config import Settings
-from bot.errors import UserError
+from bot.errors import Refusal
 from bot.feedback.service import post_context, refresh_post
 from bot.keys import feedback_reply_key
 from bot.messages import escape, render_message, render_view
@@ -28,21 +28,21 @@ def feedback_id(value: object) -> int:
     try:
         return int(str(value))
     except ValueError:
-        raise UserError("That button is out of date.") from None
+        raise Refusal("That button is out of date.") from None
 
 
 def _answerable(session: Session, fid: int, user: str, *, lock: bool) -> Feedback:
     if not may_answer_feedback(session, user):
-        raise UserError(REFUSAL)
+        raise Refusal(REFUSAL)
     feedback = session.get(
         Feedback, fid, with_for_update=True if lock else None, populate_existing=True
     )
     if feedback is None:
-        raise UserError(GONE)
+        raise Refusal(GONE)
     if feedback.replied_by is not None:
         who = person(session, feedback.replied_by)
         name = escape(who.name) if who else "Someone"
-        raise UserError(f"{name} already answered this feedback.")
+        raise Refusal(f"{name} already answered this feedback.")
     return feedback
 
 
@@ -69,12 +69,12 @@ def save_reply(
     now: datetime | None = None,
 ) -> Feedback:
     """Store the answer, DM it to the rep quoting their feedback, and mark the post answered.
-    Raises UserError (shown on the modal's field) when it cannot be saved."""
+    Raises Refusal (shown on the modal's field) when it cannot be saved."""
     text = text.strip()
     if not text:
-        raise UserError("Write an answer for the rep.")
+        raise Refusal("Write an answer for the rep.")
     if len(text) > REPLY_LIMIT:
-        raise UserError(f"Keep the answer to {REPLY_LIMIT} characters (it has {len(text)}).")
+        raise Refusal(f"Keep the answer to {REPLY_LIMIT} characters (it has {len(text)}).")
     feedback = _answerable(session, fid, user, lock=True)
     feedback.reply_text, feedback.replied_by = text, user
     feedback.replied_at = now or utcnow()

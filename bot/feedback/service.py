@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from bot import outbox
 from bot.config import Settings
+from bot.errors import Refusal
 from bot.feedback.text import first_word, tags_in, without_edge_tags
 from bot.ids import FeedbackIds
 from bot.keys import feedback_post_key
@@ -25,14 +26,14 @@ from bot.models import Campaign, Feedback, Lead, utcnow
 from bot.people import person
 from bot.states import FeedbackKind
 
-
-class FeedbackProblem(Exception):
-    """Feedback that could not be sent; `kind` names the answer in feedback_notice."""
-
-    def __init__(self, kind: str, **context: Any) -> None:
-        super().__init__(kind)
-        self.kind = kind
-        self.context = context
+# What a refused feedback says in plain words; `/feedback` answers with its own notice,
+# rendered from the refusal's kind and context (templates/feedback_notice.json.j2).
+PROBLEMS = {
+    "no_text": "Write what the customer said, not only tags.",
+    "not_configured": "Feedback is not set up yet (MARKETING_CHANNEL is not set); "
+    "ask your Handoff admin.",
+    "not_on_roster": "Only people on the Handoff roster can send feedback.",
+}
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ def submit_feedback(
     now: datetime | None = None,
 ) -> Sent:
     """`/feedback [CODE] text`: store it (campaign explicit, inferred or none) and queue the
-    post to marketing. Raises FeedbackProblem when it cannot be sent."""
+    post to marketing. Raises a Refusal (kind: a key of PROBLEMS) when it cannot be sent."""
     _check_sender(session, settings, author_id)
     tags = tags_in(text)
     code, rest = first_word(text)
@@ -139,9 +140,9 @@ def _check_sender(
     session: Session, settings: Settings, author_id: str, *, roster: bool = True
 ) -> None:
     if not settings.marketing_channel:
-        raise FeedbackProblem("not_configured")
+        raise Refusal(PROBLEMS["not_configured"], "not_configured")
     if roster and person(session, author_id) is None:
-        raise FeedbackProblem("not_on_roster")
+        raise Refusal(PROBLEMS["not_on_roster"], "not_on_roster")
 
 
 def _store(
@@ -160,7 +161,7 @@ def _store(
     tags = tags_in(text) if tags is None else tags
     shown = without_edge_tags(text)
     if not shown:
-        raise FeedbackProblem("no_text", code=explicit_code)
+        raise Refusal(PROBLEMS["no_text"], "no_text", code=explicit_code)
     feedback = Feedback(
         campaign_id=campaign.id if campaign else None,
         campaign_inferred=inferred,

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot.config import Settings
 from bot.durations import parse_duration
-from bot.errors import UserError
+from bot.errors import Refusal
 from bot.feedback.service import record_lead_quality
 from bot.leads import ladder
 from bot.leads.notify import alert_owner, close_claim, hand_over, refresh_alert
@@ -34,18 +34,18 @@ def lead_id(value: object) -> int:
     try:
         return int(str(value).split(":", 1)[0])
     except ValueError:
-        raise UserError("That button is out of date; `/leads` shows fresh ones.") from None
+        raise Refusal("That button is out of date; `/leads` shows fresh ones.") from None
 
 
 def lead_to_act_on(session: Session, lead_id: int, actor: str, *, lock: bool = True) -> Lead:
-    """The lead, locked for this transaction, if `actor` may act on it; else a UserError."""
+    """The lead, locked for this transaction, if `actor` may act on it; else a Refusal."""
     lead = session.get(
         Lead, lead_id, with_for_update=True if lock else None, populate_existing=True
     )
     if lead is None:
-        raise UserError(GONE)
+        raise Refusal(GONE)
     if not may_act_on_lead(session, actor, lead):
-        raise UserError(REFUSAL)
+        raise Refusal(REFUSAL)
     return lead
 
 
@@ -60,7 +60,7 @@ def _require(session: Session, lead: Lead, allowed: tuple[str, ...]) -> None:
         LeadStatus.SNOOZED: f"{who} already snoozed it.",
         LeadStatus.NEW: "Nobody has picked it up yet.",
     }
-    raise UserError(done.get(lead.status, "That no longer applies to this lead."))
+    raise Refusal(done.get(lead.status, "That no longer applies to this lead."))
 
 
 def _set_status(lead: Lead, status: str, actor: str, now: datetime) -> None:
@@ -93,7 +93,7 @@ def snooze_until(choice: str, *, now: datetime, zone: ZoneInfo, hours: WorkingHo
     """When a snooze of `choice` (30m, 1h, 4h, tomorrow) ends; tomorrow means the start of
     the next working day in the owner's zone (09:00 when working hours are `always`)."""
     if choice not in dict(SNOOZE_OPTIONS):
-        raise UserError("That snooze length is not one Handoff offers; pick one from the menu.")
+        raise Refusal("That snooze length is not one Handoff offers; pick one from the menu.")
     if choice != "tomorrow":
         return now + parse_duration(choice)
     tomorrow = (now.astimezone(zone) + timedelta(days=1)).date()
@@ -138,7 +138,7 @@ def mark_not_fit(
     campaign (and handed to bot.feedback for marketing, when that exists)."""
     label = reason_label(reason)
     if label is None:
-        raise UserError("Pick one of the reasons in the list.")
+        raise Refusal("Pick one of the reasons in the list.")
     lead = lead_to_act_on(session, lead_id, actor)
     _require(session, lead, (*OPEN_STATUSES, LeadStatus.CONTACTED))
     _set_status(lead, LeadStatus.NOT_FIT, actor, now)
@@ -186,9 +186,9 @@ def reassign(
     _require(session, lead, OPEN_STATUSES)
     target = person(session, new_owner)
     if not may_be_assigned(target):
-        raise UserError("Pick a rep or manager from the Handoff roster.")
+        raise Refusal("Pick a rep or manager from the Handoff roster.")
     if new_owner == lead.owner_id:
-        raise UserError(f"{display_name(session, new_owner)} already has this lead.")
+        raise Refusal(f"{display_name(session, new_owner)} already has this lead.")
     previous = lead.owner_id
     lead.owner_id, lead.owner_email = new_owner, target.email
     hand_over(session, lead, previous, by=actor, settings=settings, directory=directory, now=now)
@@ -207,7 +207,7 @@ def claim(
     """First click wins: one conditional UPDATE decides, so two simultaneous clicks cannot
     both succeed. The winner owns the lead, gets the alert and enters the ladder."""
     if not may_claim(session, actor):
-        raise UserError("Only reps, managers and admins on the Handoff roster can claim leads.")
+        raise Refusal("Only reps, managers and admins on the Handoff roster can claim leads.")
     result = session.execute(
         update(Lead)
         .where(Lead.id == lead_id, Lead.owner_id.is_(None), Lead.hot.is_(True))
@@ -217,11 +217,11 @@ def claim(
     won = cast(CursorResult[Any], result).rowcount
     lead = session.get(Lead, lead_id, populate_existing=True)
     if lead is None:
-        raise UserError(GONE)
+        raise Refusal(GONE)
     if won != 1:
         if lead.owner_id is None:
-            raise UserError("This lead is no longer hot, so it is not up for claiming.")
-        raise UserError(f"{display_name(session, lead.owner_id)} already claimed it.")
+            raise Refusal("This lead is no longer hot, so it is not up for claiming.")
+        raise Refusal(f"{display_name(session, lead.owner_id)} already claimed it.")
     close_claim(session, lead, settings=settings, by=actor, at=now)
     alert_owner(session, lead, settings=settings, directory=directory, now=now)
     return lead

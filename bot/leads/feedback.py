@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from bot import metadata
 from bot.config import Settings
-from bot.errors import UserError
-from bot.feedback.service import FeedbackProblem, Sent, submit_lead_feedback
+from bot.errors import Refusal
+from bot.feedback.service import Sent, submit_lead_feedback
 from bot.feedback.text import MAX_LENGTH, TAGS
 from bot.ids import FeedbackIds
 from bot.leads.actions import lead_to_act_on
@@ -20,12 +20,6 @@ from bot.leads.modals import OUT_OF_DATE_FORM
 from bot.lookups import campaign_of
 from bot.messages import render_view
 from bot.models import Campaign, Lead
-
-PROBLEMS = {
-    "no_text": "Write what the customer said, not only tags.",
-    "not_configured": "Feedback is not set up yet (MARKETING_CHANNEL is not set); "
-    "ask your Handoff admin.",
-}
 
 
 @dataclass(frozen=True)
@@ -45,7 +39,7 @@ class LeadOrigin:
             data = metadata.load(text)
             return cls(metadata.required_int(data, "lead"), metadata.optional_str(data, "url"))
         except metadata.BadMetadata:
-            raise UserError(OUT_OF_DATE_FORM) from None
+            raise Refusal(OUT_OF_DATE_FORM) from None
 
 
 def lead_modal_context(lead: Lead, campaign: Campaign | None, origin: LeadOrigin) -> dict[str, Any]:
@@ -78,11 +72,6 @@ def text_problem(text: str) -> str | None:
 def send_lead_feedback(
     session: Session, *, settings: Settings, origin: LeadOrigin, actor: str, text: str
 ) -> Sent:
-    """Store and post the modal's feedback; UserError if the actor may no longer act."""
+    """Store and post the modal's feedback; Refusal if the actor may no longer act."""
     lead = lead_to_act_on(session, origin.lead_id, actor, lock=False)
-    try:
-        return submit_lead_feedback(
-            session, settings=settings, author_id=actor, lead=lead, text=text
-        )
-    except FeedbackProblem as problem:
-        raise UserError(PROBLEMS.get(problem.kind, PROBLEMS["not_configured"])) from None
+    return submit_lead_feedback(session, settings=settings, author_id=actor, lead=lead, text=text)

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot import metadata
-from bot.errors import UserError
+from bot.errors import Refusal
 from bot.ids import LeadIds
 from bot.leads.actions import assignable, lead_to_act_on
 from bot.leads.render import NOT_FIT_REASONS
@@ -37,13 +37,13 @@ class Origin:
             data = metadata.load(text)
             return cls(metadata.required_int(data, "lead"), metadata.optional_str(data, "list"))
         except metadata.BadMetadata:
-            raise UserError(OUT_OF_DATE_FORM) from None
+            raise Refusal(OUT_OF_DATE_FORM) from None
 
 
 def not_fit_view(session: Session, origin: Origin, actor: str) -> dict[str, Any]:
     lead = lead_to_act_on(session, origin.lead_id, actor, lock=False)
     if lead.status not in (*OPEN_STATUSES, LeadStatus.CONTACTED):
-        raise UserError("This lead is already closed.")
+        raise Refusal("This lead is already closed.")
     return render_view(
         "lead_not_fit_modal", **not_fit_context(lead, campaign_of(session, lead), origin)
     )
@@ -52,10 +52,10 @@ def not_fit_view(session: Session, origin: Origin, actor: str) -> dict[str, Any]
 def reassign_view(session: Session, origin: Origin, actor: str) -> dict[str, Any]:
     lead = lead_to_act_on(session, origin.lead_id, actor, lock=False)
     if lead.status not in OPEN_STATUSES:
-        raise UserError("This lead is already closed, so there is nothing to hand over.")
+        raise Refusal("This lead is already closed, so there is nothing to hand over.")
     reps = assignable(session, lead)
     if not reps:
-        raise UserError("There is nobody else on the Handoff roster to give this lead to.")
+        raise Refusal("There is nobody else on the Handoff roster to give this lead to.")
     return render_view("lead_reassign_modal", **reassign_context(lead, reps, origin))
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from bot import outbox
 from bot.config import Settings
 from bot.durations import format_duration
-from bot.errors import UserError
+from bot.errors import Refusal
 from bot.ids import LadderIds, LeadIds
 from bot.keys import (
     alert_key,
@@ -243,22 +243,22 @@ def nudge(session: Session, *, value: str, actor: str, now: datetime) -> Message
     try:
         lead_id, cycle = (int(part) for part in value.split(":"))
     except ValueError:
-        raise UserError("That button is out of date; nothing was sent.") from None
+        raise Refusal("That button is out of date; nothing was sent.") from None
     lead = session.get(Lead, lead_id)
     if lead is None or lead.owner_id is None:
-        raise UserError("That lead is no longer waiting for anyone; nothing was sent.")
+        raise Refusal("That lead is no longer waiting for anyone; nothing was sent.")
     if not may_nudge_about_lead(session, actor, lead):
-        raise UserError("Only the rep's manager or an admin can nudge about this lead.")
+        raise Refusal("Only the rep's manager or an admin can nudge about this lead.")
     if lead.status in CLOSED_STATUSES:
         who = person(session, lead.owner_id)
         name = who.name if who else "The rep"
-        raise UserError(f"No need: {name} {STATUS_WORDS[lead.status]} already.")
+        raise Refusal(f"No need: {name} {STATUS_WORDS[lead.status]} already.")
     message = render_message("lead_escalation_nudge", item=_line(session, lead, now), actor=actor)
     key = nudge_key(lead.id, cycle)
     if not outbox.enqueue(
         session, "chat.postMessage", key=key, channel=lead.owner_id, **message.as_args()
     ):
-        raise UserError("The rep has already been nudged about this lead.")
+        raise Refusal("The rep has already been nudged about this lead.")
     target = escalation_key(lead.id, cycle)
     told = session.scalar(
         select(Ping.recipient_id).where(

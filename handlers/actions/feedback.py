@@ -1,6 +1,6 @@
 """Feedback buttons: "Feedback" on a lead alert opens the one-line modal; "Reply to rep" on
 the marketing post opens the reply modal (marketers and admins only). A refusal is a
-UserError, answered privately by the error boundary (handlers/errors.py)."""
+Refusal, answered privately by the error boundary (handlers/errors.py)."""
 
 from __future__ import annotations
 

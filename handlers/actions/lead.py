@@ -9,7 +9,7 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_bolt.context.respond import Respond
 
-from bot.errors import UserError
+from bot.errors import Refusal
 from bot.ids import LeadIds
 from bot.leads import actions
 from bot.leads.listing import leads_list
@@ -31,12 +31,12 @@ def origin_of(body: dict[str, Any], action: dict[str, Any]) -> Origin:
 
 @contextmanager
 def told(respond: Respond) -> Iterator[None]:
-    """Answer a UserError with an ephemeral reply here rather than raising it to the error
+    """Answer a Refusal with an ephemeral reply here rather than raising it to the error
     boundary: slack_bolt 1.30 (thread_runner.py) forgets an earlier ack() when a listener raises
     soon after it, and Slack then gets HTTP 404 after 3 s instead of 200."""
     try:
         yield
-    except UserError as problem:
+    except Refusal as problem:
         respond(text=problem.message, response_type="ephemeral", replace_original=False)
 
 

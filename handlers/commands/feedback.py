@@ -15,6 +15,7 @@ import uuid
 from slack_bolt import Ack, App, Respond
 
 from bot import feedback
+from bot.errors import Refusal
 from bot.logsetup import exception_summary
 from bot.messages import Message
 from bot.services import Handoff
@@ -50,7 +51,7 @@ def register(app: App, handoff: Handoff) -> None:
                 sent = feedback.submit_feedback(
                     session, settings=settings, author_id=user_id, text=text
                 )
-        except feedback.FeedbackProblem as problem:
+        except Refusal as problem:
             tell(respond, feedback.notice(problem.kind, typed=text, **problem.context))
             return
         except Exception as exc:  # no traceback text: it could carry the feedback

@@ -6,7 +6,7 @@ from __future__ import annotations
 from slack_bolt import Ack, App
 
 from bot import feedback
-from bot.errors import UserError
+from bot.errors import Refusal
 from bot.ids import FeedbackIds
 from bot.leads.feedback import LeadOrigin, send_lead_feedback, text_problem
 from bot.services import Handoff
@@ -34,7 +34,7 @@ def register(app: App, handoff: Handoff) -> None:
                 sent = send_lead_feedback(
                     session, settings=settings, origin=origin, actor=body["user"]["id"], text=text
                 )
-        except UserError as refused:
+        except Refusal as refused:
             ack(response_action="errors", errors={FeedbackIds.TEXT_BLOCK: refused.message})
             return
         ack()
@@ -65,7 +65,7 @@ def register(app: App, handoff: Handoff) -> None:
                     user=body["user"]["id"],
                     text=typed(view, FeedbackIds.REPLY_BLOCK),
                 )
-        except UserError as problem:
+        except Refusal as problem:
             ack(response_action="errors", errors={FeedbackIds.REPLY_BLOCK: problem.message})
             return
         ack()

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from slack_bolt import Ack, App
 from sqlalchemy.orm import Session
 
-from bot.errors import UserError
+from bot.errors import Refusal
 from bot.ids import LeadIds
 from bot.leads import actions
 from bot.leads.listing import leads_list
@@ -34,7 +34,7 @@ def register(app: App, handoff: Handoff) -> None:
             origin = Origin.load(view.get("private_metadata", ""))
             with handoff.db.session() as session:
                 change(session, origin, user)
-        except UserError as problem:
+        except Refusal as problem:
             ack(response_action="errors", errors={block: problem.message})
             return
         ack()

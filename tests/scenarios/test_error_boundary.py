@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from slack_bolt import App
 
-from bot.errors import UserError
+from bot.errors import Refusal
 from handlers.errors import guard_listeners
 from tests.support.fake_slack_server import FakeSlackServer
 from tests.support.running_app import RunningApp
@@ -32,7 +32,7 @@ def guard_listeners_once(bolt: App) -> None:
 @pytest.mark.parametrize(
     ("error", "words"),
     [
-        (UserError("That code is unknown; try /campaign list."), "That code is unknown"),
+        (Refusal("That code is unknown; try /campaign list."), "That code is unknown"),
         (RuntimeError("database exploded with secret details"), "something went wrong"),
     ],
 )
