@@ -11,6 +11,7 @@ from bot.campaigns.form import CampaignForm, FormMetadata, modal_view
 from bot.campaigns.service import active_campaigns, end_campaign
 from bot.campaigns.stats import campaign_stats
 from bot.durations import format_duration
+from bot.errors import Refusal
 from bot.feedback.summary import feedback_summary
 from bot.lookups import campaign_by_code
 from bot.messages import Message, render_message
@@ -57,19 +58,26 @@ def help_message(session: Session, problem: str | None = None, **context: Any) -
     return render_message("campaign_help", problem=problem, example=example, **context)
 
 
+def _refusal(reply: Message, kind: str) -> Refusal:
+    return Refusal(reply.text, kind, reply=reply)
+
+
 def open_form(
     session: Session, request: CampaignCommand, *, user_id: str, response_url: str | None
-) -> dict[str, Any] | Message:
-    """The modal to open for `/campaign` or `/campaign edit CODE`, or the reply instead."""
+) -> dict[str, Any]:
+    """The modal to open for `/campaign` or `/campaign edit CODE`; else a Refusal whose
+    `reply` (context) is the full answer to show instead."""
     if not may_manage_campaigns(session, user_id):
-        return notice("refused")
+        raise _refusal(notice("refused"), "refused")
     if request.action == "new":
         return modal_view(CampaignForm(), FormMetadata(None, response_url))
     if not request.code:
-        return help_message(session, "missing_code", subcommand=request.action)
+        raise _refusal(
+            help_message(session, "missing_code", subcommand=request.action), "missing_code"
+        )
     campaign = campaign_by_code(session, request.code)
     if campaign is None:
-        return help_message(session, "unknown_code", code=request.code)
+        raise _refusal(help_message(session, "unknown_code", code=request.code), "unknown_code")
     return modal_view(CampaignForm.from_campaign(campaign), FormMetadata(campaign.id, response_url))
 
 

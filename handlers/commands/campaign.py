@@ -5,6 +5,7 @@ from __future__ import annotations
 from slack_bolt import Ack, App, Respond
 
 from bot import campaigns
+from bot.errors import Refusal
 from bot.services import Handoff
 
 
@@ -18,14 +19,16 @@ def register(app: App, handoff: Handoff) -> None:
         user_id = command["user_id"]
         if request.action in ("new", "edit"):
             # The role check and the campaign lookup come first; the modal opens at once after.
-            with handoff.db.session() as session:
-                form = campaigns.open_form(
-                    session, request, user_id=user_id, response_url=command.get("response_url")
-                )
-            if isinstance(form, dict):
+            try:
+                with handoff.db.session() as session:
+                    form = campaigns.open_form(
+                        session, request, user_id=user_id, response_url=command.get("response_url")
+                    )
+            except Refusal as refused:
+                reply = refused.context["reply"]
+            else:
                 handoff.client.views_open(trigger_id=command["trigger_id"], view=form)
                 return
-            reply = form
         else:
             with handoff.db.session() as session:
                 reply = campaigns.command_reply(
