@@ -23,9 +23,9 @@ parsed, `_show_as_typed` knows which text each landed in (Slack formats only mrk
 - plain_text objects, button values, ids and metadata are left as escaped (nothing formats).
 Zero-width spaces would not do: Slack treats them as word breaks, which *enables* formatting.
 
-After rendering, long texts are cut to Block Kit's limits with an ellipsis, the block count is
-capped, a top-level `text` fallback is always present, and every block is validated with
-`slack_sdk.models.blocks`.
+After rendering (`bot.blockkit`), long texts are cut to Block Kit's limits with an ellipsis,
+the block count is capped, a top-level `text` fallback is always present, and every block is
+validated with `slack_sdk.models.blocks`.
 """
 
 from __future__ import annotations
@@ -36,18 +36,22 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from slack_sdk.models.blocks import Block
 
+from bot.blockkit import (
+    MAX_FALLBACK,
+    MAX_MESSAGE_BLOCKS,
+    MAX_VIEW_BLOCKS,
+    cut,
+    fit_blocks,
+    fit_text,
+    safe_url,
+    validate_blocks,
+)
 from bot.validation import is_email
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-MAX_MESSAGE_BLOCKS = 50
-MAX_VIEW_BLOCKS = 100
-MAX_FALLBACK = 4000
-ELLIPSIS = "…"
 
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,31}$")
 _CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,31}$")
@@ -87,18 +91,6 @@ def channel_link(channel_id: str | None) -> Trusted:
     if not channel_id or not _CHANNEL_ID.match(channel_id):
         return Trusted(escape(channel_id or "a channel"))
     return Trusted(f"<#{channel_id}>")
-
-
-def safe_url(url: str | None) -> str | None:
-    """An http(s) URL with no characters that could break Slack's link syntax, else None."""
-    if not url:
-        return None
-    parsed = urlparse(url.strip())
-    if parsed.scheme not in {"http", "https"} or not parsed.netloc:
-        return None
-    if any(ch in url for ch in "<>| \n\r\t\"'"):
-        return None
-    return url.strip()
 
 
 def _safe_target(url: str | None) -> str | None:
@@ -351,96 +343,6 @@ def _strip_trailing_commas(text: str) -> str:
     return "".join(out)
 
 
-# -- fitting to Block Kit's limits ---------------------------------------------------------
-
-
-def cut(text: str, limit: int) -> str:
-    """Cut mrkdwn to `limit` characters with an ellipsis, never inside an entity or a <…> token."""
-    if len(text) <= limit:
-        return text
-    head = text[: limit - 1]
-    amp, semi = head.rfind("&"), head.rfind(";")
-    if amp > semi:
-        head = head[:amp]
-    lt, gt = head.rfind("<"), head.rfind(">")
-    if lt > gt:
-        head = head[:lt]
-    return head + ELLIPSIS
-
-
-def _fit_text(obj: dict[str, Any] | None, limit: int) -> None:
-    if isinstance(obj, dict) and isinstance(obj.get("text"), str):
-        obj["text"] = cut(obj["text"], limit) if obj["text"] else " "
-
-
-def _fit_element(element: dict[str, Any]) -> None:
-    kind = element.get("type")
-    if kind == "button":
-        _fit_text(element.get("text"), 75)
-        if "value" in element:
-            element["value"] = str(element["value"])[:2000]
-        if "url" in element and not safe_url(element["url"]):
-            element.pop("url")
-    elif kind in {"mrkdwn", "plain_text"}:
-        _fit_text(element, 2000)
-    elif kind in {"static_select", "radio_buttons", "checkboxes", "overflow"}:
-        for option in element.get("options", []):
-            _fit_text(option.get("text"), 75)
-            option["value"] = str(option.get("value", ""))[:150]
-        _fit_text(element.get("placeholder"), 150)
-    else:
-        _fit_text(element.get("placeholder"), 150)
-
-
-def _fit_block(block: dict[str, Any]) -> None:
-    kind = block.get("type")
-    if kind == "header":
-        _fit_text(block.get("text"), 150)
-    elif kind == "section":
-        _fit_text(block.get("text"), 3000)
-        if "fields" in block:
-            block["fields"] = block["fields"][:10]
-            for field in block["fields"]:
-                _fit_text(field, 2000)
-        if isinstance(block.get("accessory"), dict):
-            _fit_element(block["accessory"])
-    elif kind == "context":
-        block["elements"] = block.get("elements", [])[:10]
-        for element in block["elements"]:
-            _fit_element(element)
-    elif kind == "actions":
-        block["elements"] = block.get("elements", [])[:25]
-        for element in block["elements"]:
-            _fit_element(element)
-    elif kind == "input":
-        _fit_text(block.get("label"), 2000)
-        _fit_text(block.get("hint"), 2000)
-        if isinstance(block.get("element"), dict):
-            _fit_element(block["element"])
-
-
-def fit_blocks(blocks: list[dict[str, Any]], limit: int) -> list[dict[str, Any]]:
-    blocks = [b for b in blocks if b]
-    for block in blocks:
-        _fit_block(block)
-    if len(blocks) > limit:
-        more = len(blocks) - (limit - 1)
-        notice = {"type": "context", "elements": [{"type": "mrkdwn", "text": f"…and {more} more"}]}
-        blocks = [*blocks[: limit - 1], notice]
-    return blocks
-
-
-def validate_blocks(blocks: list[dict[str, Any]], limit: int = MAX_MESSAGE_BLOCKS) -> None:
-    """Raise if any block breaks Block Kit's rules (slack_sdk's checks plus the block count)."""
-    if len(blocks) > limit:
-        raise ValueError(f"{len(blocks)} blocks; Slack allows {limit}")
-    for block in blocks:
-        parsed = Block.parse(block)
-        if parsed is None:
-            raise ValueError(f"unknown block type {block.get('type')!r}")
-        parsed.validate_json()
-
-
 def render_message(template: str, /, **context: Any) -> Message:
     """Render `templates/{template}.json.j2` into text + blocks, fitted and validated."""
     data = _render_json(f"{template}.json.j2", context)
@@ -455,7 +357,7 @@ def render_view(template: str, /, **context: Any) -> dict[str, Any]:
     view = _render_json(f"{template}.json.j2", context)
     view["blocks"] = fit_blocks(view.get("blocks", []), MAX_VIEW_BLOCKS)
     for key in ("title", "submit", "close"):
-        _fit_text(view.get(key), 24)
+        fit_text(view.get(key), 24)
     if len(view.get("private_metadata", "")) > 3000:
         raise ValueError("private_metadata over 3000 characters")
     validate_blocks(view["blocks"], MAX_VIEW_BLOCKS)
