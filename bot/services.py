@@ -52,13 +52,13 @@ class Handoff:
     owner_lookups: OwnerLookups | None = None
     # Every thread and pool of the app is owned here and stopped in `stop()`.
     permalinks: Permalinks = field(init=False)
-    work: ThreadPoolExecutor = field(init=False)  # listeners' work after the ack
+    background: ThreadPoolExecutor = field(init=False)  # listeners' work after the ack
     _health_check: Future[HealthCheck] | None = field(default=None, repr=False)
     _health_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def __post_init__(self) -> None:
         self.permalinks = Permalinks(self.db, self.client)
-        self.work = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="after-ack")
+        self.background = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="after-ack")
 
     @classmethod
     def build(cls, settings: Settings, *, db: Database | None = None) -> Handoff:
@@ -120,7 +120,7 @@ class Handoff:
             self.owner_lookups.start()
 
     def stop(self) -> None:
-        self.work.shutdown(wait=True, cancel_futures=True)
+        self.background.shutdown(wait=True, cancel_futures=True)
         self.permalinks.stop()
         if self.owner_lookups is not None:
             self.owner_lookups.stop()

@@ -51,10 +51,10 @@ def test_stop_ends_the_watcher_and_forgets_the_waiters(db: Database) -> None:
 def test_handoff_stop_shuts_its_pools(settings: Settings, db: Database) -> None:
     handoff = Handoff.build(settings, db=db)
     ran = threading.Event()
-    handoff.work.submit(ran.set)
+    handoff.background.submit(ran.set)
     assert ran.wait(3)
     handoff.permalinks.when_posted("feedback:3:post", lambda _link: None)
     handoff.stop()
-    assert handoff.work._shutdown  # no new work after stop
+    assert handoff.background._shutdown  # no new work after stop
     assert not any(t.name in ("permalinks",) for t in threading.enumerate())
     assert not any(t.name.startswith("after-ack") for t in threading.enumerate())

@@ -1,7 +1,7 @@
 """`/feedback [CODE] text`: ack first (empty or over-long text is answered in the ack itself),
 then store and queue the post to marketing, then confirm with a link once it is out.
 
-The work after the ack runs on the app's small pool (`Handoff.work`, stopped with the app),
+The work after the ack runs on the app's small pool (`Handoff.background`, stopped with the app),
 not on Bolt's listener threads: a
 burst of feedback then never keeps listeners (or the interpreter) busy while other requests
 wait for their ack, and a slow database delays the feedback, never an ack.
@@ -41,7 +41,7 @@ def register(app: App, handoff: Handoff) -> None:
             ack(**early.as_args(), response_type="ephemeral")
             return
         ack()
-        handoff.work.submit(send, text, command["user_id"], respond)
+        handoff.background.submit(send, text, command["user_id"], respond)
 
     def send(text: str, user_id: str, respond: Respond) -> None:
         """Store, queue the post and confirm; every problem is answered with the text given
