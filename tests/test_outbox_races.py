@@ -12,12 +12,12 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from bot.db import Database
 from bot.models import OutboxMessage
 from bot.outbox import enqueue
-from tests.support.databases import postgres_database
+from tests.support.databases import postgres_database, waiting_on_a_lock
 
 
 @pytest.fixture
@@ -27,18 +27,6 @@ def pg() -> Iterator[Database]:
         database.upgrade()
         yield database
         database.dispose()
-
-
-def waiting_on_a_lock(db: Database) -> bool:
-    with db.engine.connect() as conn:
-        return bool(
-            conn.scalar(
-                text(
-                    "SELECT count(*) FROM pg_stat_activity"
-                    " WHERE datname = current_database() AND wait_event_type = 'Lock'"
-                )
-            )
-        )
 
 
 def test_two_concurrent_enqueues_of_one_key_make_one_row(pg: Database) -> None:
@@ -62,7 +50,7 @@ def test_two_concurrent_enqueues_of_one_key_make_one_row(pg: Database) -> None:
         racer = threading.Thread(target=second)
         racer.start()
         deadline = time.monotonic() + 10
-        while racer.is_alive() and not waiting_on_a_lock(pg) and time.monotonic() < deadline:
+        while racer.is_alive() and not waiting_on_a_lock(pg.engine) and time.monotonic() < deadline:
             time.sleep(0.02)
         assert time.monotonic() < deadline, "the second enqueue neither finished nor waited"
     # The first commits here; the second (if it was waiting) now meets the constraint.

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 PG_SKIP_REASON = "PostgreSQL tests need TEST_DATABASE_URL (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)"
@@ -41,3 +41,15 @@ def database_url(kind: str, tmp_path: Path) -> Iterator[str]:
             yield url
     else:
         yield f"sqlite:///{tmp_path / 'handoff.db'}"
+
+
+def waiting_on_a_lock(engine: Engine) -> bool:
+    """Whether some session of this PostgreSQL database is blocked waiting for a lock."""
+    with engine.connect() as conn:
+        waiting = conn.scalar(
+            text(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+        )
+    return bool(waiting)
