@@ -14,6 +14,7 @@ from bot.ids import DigestIds, LeadIds
 from bot.messages import validate_blocks
 from bot.models import Lead, utcnow
 from tests.support.fake_slack_server import FakeSlackServer
+from tests.support.outbox_rows import outbox_messages
 from tests.support.running_app import RunningApp
 
 
@@ -104,6 +105,7 @@ def test_the_digest_arrives_and_nudge_dms_the_rep_once(
     reply_to(slack, "already nudged")
     time.sleep(0.3)
     assert len(dms_to(slack, "UREP1")) == 1
+    assert len(outbox_messages(running.handoff.db, "chat.postMessage", to="UREP1")) == 1
 
 
 def test_only_the_reps_manager_or_an_admin_may_nudge(
@@ -120,6 +122,7 @@ def test_only_the_reps_manager_or_an_admin_may_nudge(
     slack.fake.wait_for("response_url", count=2)
     time.sleep(0.3)
     assert dms_to(slack, "UREP1") == []
+    assert outbox_messages(running.handoff.db, "chat.postMessage", to="UREP1") == []
 
     press(running, slack, digest, f"{DigestIds.REP_BLOCK}:UREP1", user="UADMIN")
     reply_to(slack, "Nudged")
