@@ -4,8 +4,12 @@
 from __future__ import annotations
 
 import time
-from datetime import timedelta
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
+
+import pytest
+import time_machine
 
 from bot.digest import build_digests, send_digests
 from bot.fakeslack.models import Message
@@ -81,8 +85,18 @@ def wait_for_dm(slack: FakeSlackServer, user: str) -> Message:
     return dms_to(slack, user)[-1]
 
 
+@pytest.fixture
+def mid_nudge_window() -> Iterator[None]:
+    """A nudge's repeat guard is keyed by a fixed 10-minute window (digest-nudge:<rep>:<n>),
+    so a double click that straddles a window's end would count as two nudges. The clock
+    (the app's too: request this fixture before `running`) starts 3 minutes into a window
+    and ticks."""
+    with time_machine.travel(datetime(2026, 11, 25, 15, 3, tzinfo=UTC), tick=True):
+        yield
+
+
 def test_the_digest_arrives_and_nudge_dms_the_rep_once(
-    running: RunningApp, slack: FakeSlackServer
+    mid_nudge_window: None, running: RunningApp, slack: FakeSlackServer
 ) -> None:
     add_stale(running, "UREP1", "Ada Lovelace", days=4)
     add_stale(running, "UREP1", "Grace <Hopper>")
