@@ -46,7 +46,7 @@ def near(moment: datetime | None, expected: datetime) -> bool:
 def at(running: RunningApp, moment: datetime) -> time_machine.travel:
     """Travel there (the clock keeps ticking) and let the scheduler notice: every job is due
     now. Left alone, APScheduler would wait for a next run time set on the real date (after a
-    jump back: from 28 November 2026 on, the sweeps never ran and this test failed), or work
+    jump back: from 30 November 2026 on, the sweeps never ran and this test failed), or work
     out tick by tick the days of one-second sweeps a jump forward skipped (seconds to minutes
     of CPU, depending on how far the real date is from these fixed ones)."""
     travel = time_machine.travel(moment, tick=True)
