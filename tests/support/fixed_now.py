@@ -5,8 +5,12 @@
 starts ``time_machine.travel(instant, tick=True)`` for the whole session, so the clock starts
 at that instant and keeps running (threads, sleeps and timeouts still work). Use it to find
 tests that depend on the hour, the date, the weekday or a DST change: every test should pass
-at every instant. Off unless the variable is set. Processes the tests start (tests/support/
-app_process.py) are not affected: they read the real clock.
+at every instant. Off unless the variable is set.
+
+Processes the tests start (tests/support/app_process.py, the digest CLI tests) are not
+affected: they read the real clock, so this cannot find their dependence on it. Choose
+instants in the past: tests/test_digest_cli.py hands its processes a start time read from
+this clock, and they would wait for a future one.
 """
 
 from __future__ import annotations
