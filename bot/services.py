@@ -99,7 +99,7 @@ class Handoff:
         return result
 
     def _store_leads(
-        self, leads: list[lead_intake.LeadInput], emails: set[str]
+        self, leads: list[LeadInput], emails: set[str]
     ) -> tuple[lead_intake.IntakeResult, set[str]]:
         with self.db.session() as session:
             known = self.directory.known_owners(session, emails)

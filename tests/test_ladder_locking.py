@@ -14,9 +14,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from bot import ladder
 from bot.config import Settings
 from bot.db import Database
+from bot.leads import ladder
 from bot.models import Lead, OutboxMessage, Ping
 from bot.people import SlackDirectory
 from tests.support.databases import postgres_database, waiting_on_a_lock

@@ -1,6 +1,6 @@
 """The ladder's messages: the reminder in the alert's thread, the hourly summary a reminder
 folds into past the noise budget, the escalation to the rep's manager (or SALES_CHANNEL), and
-the manager's nudge. `bot.ladder` decides *when*; this module says *what* and records it.
+the manager's nudge. `bot.leads.ladder` decides *when*; this module says *what* and records it.
 
 Each ping is a `Ping` row (unique per lead, step and cycle) written in the same transaction
 as its outbox message, so it is sent at most once even if two sweeps race.
