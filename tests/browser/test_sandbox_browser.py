@@ -67,6 +67,9 @@ def page(sandbox: SandboxProcess) -> Iterator[object]:
             errors: list[str] = []
             tab.on("pageerror", lambda error: errors.append(str(error)))
             tab.set_default_timeout(10_000)
+            # What the page shows arrives through the app's outbox; on a loaded machine (the
+            # suite runs in parallel) that can take more than expect()'s default 5 s.
+            sync_api.expect.set_options(timeout=15_000)
             tab.goto(f"{sandbox.url}/")
             yield tab
             assert errors == [], f"JavaScript errors on the page: {errors}"
