@@ -11,8 +11,8 @@ import time
 import uvicorn
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-from bot import sandbox
-from bot.cli import main
+import sandbox
+from bot import cli
 from bot.config import ConfigError, Settings, require
 from bot.db import DatabaseUnavailable, describe
 from bot.services import Handoff
@@ -67,13 +67,14 @@ def connect_socket_mode(socket: SocketModeHandler) -> None:
         threading.Thread(target=retry, name="socket-mode-connect", daemon=True).start()
 
 
-def run(settings: Settings, args: argparse.Namespace) -> int:
-    if getattr(args, "sandbox", False) or not settings.slack_bot_token:
-        return sandbox.run(
-            settings,
-            slack_route=lambda handoff: slack_route(build_bolt_app(handoff)),
-            fresh=getattr(args, "fresh", False),
-        )
+def serve(settings: Settings, args: argparse.Namespace) -> int:
+    """`run` and `sandbox`: the sandbox when asked, or when no Slack workspace is configured."""
+    if args.command == cli.SANDBOX or not settings.slack_bot_token:
+        return sandbox.run(settings, fresh=args.fresh)
+    return run(settings)
+
+
+def run(settings: Settings) -> int:
     require(settings, "slack_bot_token", "sales_channel", "marketing_channel")
     if not settings.socket_mode:
         require(settings, "slack_signing_secret")
@@ -105,4 +106,4 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:], run))
+    sys.exit(cli.execute(cli.parse(sys.argv[1:]), serve))

@@ -12,8 +12,8 @@ from pathlib import Path
 import httpx
 
 from bot.db import Database
-from bot.fakeslack import Message
 from bot.signing import sign_body
+from sandbox.fakeslack import Message
 from tests.support.app_process import AppProcess, app_env
 from tests.support.databases import postgres_database
 from tests.support.fake_slack_server import FakeSlackServer

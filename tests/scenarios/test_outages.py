@@ -27,8 +27,8 @@ import httpx
 import pytest
 
 from bot.db import Database
-from bot.fakeslack import FakeSlack
 from bot.signing import sign_body
+from sandbox.fakeslack import FakeSlack
 from tests.scenarios.test_app_process import run_cli
 from tests.support.app_process import ROOT, AppProcess, app_env
 from tests.support.databases import postgres_database
