@@ -17,9 +17,9 @@ from bot.config import ConfigError, Settings, require
 from bot.db import DatabaseUnavailable, describe
 from bot.services import Handoff
 from bot.slack_status import MAX_RETRY, TokenRejected
-from bot.web import create_web_app
 from handlers import build_bolt_app
 from handlers.http import slack_route
+from handlers.web import create_web_app
 
 log = logging.getLogger("handoff")
 

@@ -26,9 +26,9 @@ from bot.config import ConfigError, Settings
 from bot.durations import format_duration
 from bot.services import Handoff
 from bot.signing import sign_body
-from bot.web import create_web_app
 from handlers import build_bolt_app
 from handlers.http import slack_route
+from handlers.web import create_web_app
 from sandbox import demo, persist
 from sandbox.api import build_routes
 from sandbox.fakeslack import FakeSlack, create_app
