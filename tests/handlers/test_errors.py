@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 from unittest.mock import Mock
 
-from slack_bolt import Ack
+from slack_bolt import Ack, BoltResponse
 
 from bot.errors import UserError
 from bot.services import Handoff
@@ -39,7 +39,7 @@ def test_a_listener_that_raises_before_acking_is_acked_and_the_user_told(ack: Mo
 def test_an_ack_already_sent_is_not_sent_twice(ack: Mock) -> None:
     def late(ack: Ack) -> None:
         ack()
-        ack.response = object()  # what Bolt's Ack records once called
+        ack.response = BoltResponse(status=200, body="")  # what Bolt's Ack records
         raise RuntimeError("boom")
 
     respond = Mock(spec=SlackRespond)
