@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -17,6 +19,13 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+# PostgreSQL's deadlock_detected and serialization_failure: a transaction another one
+# conflicted with, which succeeds when run again.
+TRANSIENT_CONFLICTS = frozenset({"40P01", "40001"})
 
 
 DEFAULT_TIMEOUT = 2.0  # seconds; see DATABASE_TIMEOUT in the README
@@ -122,6 +131,20 @@ class Database:
             except BaseException:
                 session.rollback()
                 raise
+
+    def retrying(self, work: Callable[[], T], attempts: int = 3) -> T:
+        """Run `work` (a whole unit of work, safe to run again) and run it again when PostgreSQL
+        chose it as a deadlock victim or refused it as a serialization failure: both are
+        temporary conflicts with another transaction, not errors in what was asked."""
+        for attempt in range(1, attempts + 1):
+            try:
+                return work()
+            except OperationalError as exc:
+                code = getattr(exc.orig, "sqlstate", None)
+                if code not in TRANSIENT_CONFLICTS or attempt == attempts:
+                    raise
+                log.info("transaction conflict (%s); trying again (attempt %d)", code, attempt)
+        raise AssertionError("unreachable")
 
     def upgrade(self) -> None:
         """Apply every Alembic migration (idempotent). DatabaseUnavailable if the database

@@ -30,7 +30,7 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -253,6 +253,9 @@ class OwnerLookups:
 
     def _apply(self, email: str, answer: EmailAnswer, now: datetime, report: RoundReport) -> None:
         with self.db.session() as session:
+            # Lock the waiting leads before the lookup row: intake locks a lead and then owes
+            # its lookup, so taking them in the other order can deadlock with it.
+            waiting = list(self._waiting(session, email))
             row = session.get(OwnerLookup, email)
             if not answer.answered:
                 report.failed += 1
@@ -276,7 +279,7 @@ class OwnerLookups:
                     return
                 log.warning("owner lookup failed for %s; giving up", GIVE_UP_AFTER)
                 session.delete(row)
-                self._settle(session, email, None, now)
+                self._settle(session, waiting, None, now)
                 return
             if row is not None:
                 session.delete(row)
@@ -285,15 +288,22 @@ class OwnerLookups:
                 report.found += 1
             else:
                 report.not_found += 1
-            self._settle(session, email, answer.slack_id, now)
+            self._settle(session, waiting, answer.slack_id, now)
 
-    def _settle(self, session: Session, email: str, slack_id: str | None, now: datetime) -> None:
-        """Every lead waiting for `email` gets its answer."""
-        waiting = session.scalars(
+    @staticmethod
+    def _waiting(session: Session, email: str) -> Iterable[Lead]:
+        """The leads waiting for `email`'s answer, locked."""
+        return session.scalars(
             select(Lead)
             .where(Lead.owner_pending.is_(True), Lead.owner_email == email)
+            .order_by(Lead.id)
             .with_for_update()
         )
+
+    def _settle(
+        self, session: Session, waiting: list[Lead], slack_id: str | None, now: datetime
+    ) -> None:
+        """Every lead waiting for the address gets its answer."""
         for lead in waiting:
             if lead.owner_id is not None:  # claimed or assigned meanwhile: theirs it stays
                 lead.owner_pending, lead.owner_wait_until = False, None

@@ -91,6 +91,14 @@ class Handoff:
         No Slack call: an owner_email neither on the roster nor in the lookup cache is looked
         up in the background (`bot.owners`)."""
         emails = lead_intake.owner_emails_to_resolve(leads)
+        result, unknown = self.db.retrying(lambda: self._store_leads(leads, emails))
+        if unknown and self.owner_lookups is not None:
+            self.owner_lookups.wake()
+        return result
+
+    def _store_leads(
+        self, leads: list[lead_intake.LeadInput], emails: set[str]
+    ) -> tuple[lead_intake.IntakeResult, set[str]]:
         with self.db.session() as session:
             known = self.directory.known_owners(session, emails)
             unknown = emails - known.keys()
@@ -105,9 +113,7 @@ class Handoff:
                 for listener in self.lead_listeners:
                     listener(session, change)
             request_lookups(session, unknown)
-        if unknown and self.owner_lookups is not None:
-            self.owner_lookups.wake()
-        return result
+        return result, unknown
 
     def start(self) -> None:
         self.dispatcher.start()

@@ -9,6 +9,9 @@ from bot.config import Settings, load_settings
 from bot.db import Database
 from tests.support.databases import database_url
 
+# HANDOFF_TEST_NOW=<instant> runs the suite with the clock set there (off by default).
+pytest_plugins = ["tests.support.fixed_now"]
+
 
 @pytest.fixture(params=["sqlite", "postgres"])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:

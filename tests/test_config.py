@@ -7,17 +7,23 @@ from bot.durations import format_duration, parse_duration
 
 
 @pytest.mark.parametrize(
-    ("text", "seconds"), [("90s", 90), ("15m", 900), ("2h", 7200), ("1d", 86400), ("1.5h", 5400)]
+    ("text", "seconds"),
+    [
+        ("90s", 90),
+        ("15m", 900),
+        ("2h", 7200),
+        ("1d", 86400),
+        ("1.5h", 5400),
+        ("15", 15),  # a plain number is seconds
+        (" 2H ", 7200),
+    ],
 )
 def test_durations(text: str, seconds: int) -> None:
     assert parse_duration(text) == timedelta(seconds=seconds)
 
 
-@pytest.mark.parametrize("text", ["", "15", "fifteen minutes", "15 minutes", "-5m", "5w"])
+@pytest.mark.parametrize("text", ["", "fifteen minutes", "15 minutes", "-5m", "5w", "m", "1.h"])
 def test_bad_durations_are_refused(text: str) -> None:
-    if text == "15":
-        assert parse_duration(text) == timedelta(seconds=15)
-        return
     with pytest.raises(ValueError, match="duration"):
         parse_duration(text)
 

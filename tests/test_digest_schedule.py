@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 import time_machine
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -223,17 +224,33 @@ def test_all_clear_turned_off_records_the_day_but_sends_nothing(
     assert sorted(digest_rows(db)) == [("UMGR1", "2026-11-23"), ("UMGR2", "2026-11-23")]
 
 
+@pytest.mark.parametrize(
+    ("instant", "ny_day", "kolkata_day"),
+    [
+        (utc(2026, 11, 23, 15, 0), "2026-11-23", "2026-11-23"),  # 10:00 NY, 20:30 Kolkata
+        (utc(2026, 11, 23, 23, 30), "2026-11-23", "2026-11-24"),  # 18:30 NY, 05:00 Kolkata
+    ],
+    ids=["same-date", "dates-differ"],
+)
 def test_many_ticks_in_two_app_instances_send_each_digest_once(
-    db: Database, settings: Settings
+    db: Database, settings: Settings, instant: datetime, ny_day: str, kolkata_day: str
 ) -> None:
-    """Two Handoffs with their own engines (as two processes have) tick at the same moments."""
+    """Two Handoffs with their own engines (as two processes have) tick at the same moments.
+
+    The clock is pinned (and ticks, so the threads and their barrier work): each manager's
+    digest is keyed by the date in their own zone, and from 18:30 to 05:00 UTC New York and
+    Kolkata are on different dates."""
     seed_people(db)
     stale(db, "UREP1", utc(2026, 11, 23, 13, 30))
     always = replace(settings, working_hours=WorkingHours.parse("always"), digest_time=time(0, 0))
     first_db, second_db = Database(db.url), Database(db.url)
     errors: list[BaseException] = []
     try:
-        with handoff_for(always, first_db) as first, handoff_for(always, second_db) as second:
+        with (
+            time_machine.travel(instant, tick=True),
+            handoff_for(always, first_db) as first,
+            handoff_for(always, second_db) as second,
+        ):
             start = threading.Barrier(2)
 
             def ticks(handoff) -> None:
@@ -253,7 +270,5 @@ def test_many_ticks_in_two_app_instances_send_each_digest_once(
         first_db.dispose()
         second_db.dispose()
     assert errors == []
-    day = sorted({k.rsplit(":", 1)[1] for k in keys(db)})
-    assert len(day) == 1  # (both managers' dates agree except right around midnight UTC)
-    assert sorted(keys(db)) == [f"digest:UMGR1:{day[0]}", f"digest:UMGR2:{day[0]}"]
-    assert len(digest_rows(db)) == 2
+    assert sorted(keys(db)) == [f"digest:UMGR1:{ny_day}", f"digest:UMGR2:{kolkata_day}"]
+    assert sorted(digest_rows(db)) == [("UMGR1", ny_day), ("UMGR2", kolkata_day)]

@@ -98,6 +98,13 @@ def test_trusted_helpers_validate_their_input() -> None:
     assert link("https://evil.example|x> <!channel", "t") == "\ue000t\ue001"
 
 
+def test_a_pipe_in_a_link_label_cannot_end_the_label() -> None:
+    # In <url|label> Slack reads up to the first "|" as the URL; a label's own "|" would
+    # start a second label. It is shown as a broken bar instead.
+    assert link("https://example.com/x", "A | B") == "<https://example.com/x|A ¦ B>"
+    assert link("https://example.com/x", "|<!here>|") == "<https://example.com/x|¦&lt;!here&gt;¦>"
+
+
 def test_validate_rejects_too_many_blocks() -> None:
     with pytest.raises(ValueError, match="51 blocks"):
         validate_blocks([{"type": "divider"}] * 51)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import time
 from collections.abc import Iterator
 from datetime import timedelta
@@ -146,8 +145,26 @@ def test_permanent_error_fails_the_message_and_its_dependants(
     assert statuses(db) == ["failed", "failed"]
 
 
+def record_releases(dispatcher: Dispatcher) -> list[tuple[str, float]]:
+    """(text, moment) for each post as the dispatcher releases it to its channel, read from
+    the dispatcher's own clock: after the wait it sets the channel's next ready time to
+    `release + channel_interval`. Measured there, not where the fake Slack receives the call,
+    so a slow HTTP round trip on a loaded machine cannot shrink or stretch a gap."""
+    released: list[tuple[str, float]] = []
+    wait = dispatcher._wait_for_channel
+
+    def wait_then_record(row: OutboxMessage) -> None:
+        wait(row)
+        ready = dispatcher._channel_ready[row.channel]
+        released.append((row.args["text"], ready - dispatcher.channel_interval))
+
+    dispatcher._wait_for_channel = wait_then_record  # type: ignore[method-assign]
+    return released
+
+
 def test_posts_to_one_channel_are_spaced(db: Database, slack: FakeSlackServer) -> None:
     dispatcher = make_dispatcher(db, slack, channel_interval=timedelta(seconds=0.3))
+    released = record_releases(dispatcher)
     with db.session() as session:
         for n in range(3):
             enqueue(session, "chat.postMessage", channel="CSALES", text=f"burst {n}")
@@ -163,10 +180,12 @@ def test_posts_to_one_channel_are_spaced(db: Database, slack: FakeSlackServer) -
         if c["method"] == "chat.postMessage" and c["args"]["channel"] == "CSALES"
     ]
     assert [c["args"]["text"] for c in sales] == ["burst 0", "burst 1", "burst 2"]
-    gaps = [b["at"] - a["at"] for a, b in itertools.pairwise(sales)]
-    assert min(gaps) >= 0.28
-    other = next(c for c in slack.fake.calls if c["args"].get("channel") == "UOTHER")
-    assert other["at"] - sales[0]["at"] < 0.25  # another channel is not held up
+    at = dict(released)
+    assert sorted(at) == ["burst 0", "burst 1", "burst 2", "elsewhere"]
+    gaps = [at["burst 1"] - at["burst 0"], at["burst 2"] - at["burst 1"]]
+    assert min(gaps) >= 0.3 - 0.005  # (the slack only absorbs float rounding)
+    # Another channel is not held up behind the burst: it goes before the burst is done.
+    assert at["elsewhere"] < at["burst 2"]
 
 
 def test_a_crashed_dispatchers_claims_are_taken_over_once(

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import json
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from pathlib import Path
 
 import httpx
+from sqlalchemy import select
 
 from bot.db import Database
+from bot.models import Lead, OutboxMessage, Ping
 from bot.signing import sign_body
 from sandbox.fakeslack import Message
 from tests.support.app_process import AppProcess, app_env
@@ -40,6 +42,26 @@ def wait_for_count(slack: FakeSlackServer, channel: str, count: int, timeout: fl
             texts = [m.text for m in top_level(slack, channel)]
             raise AssertionError(f"{channel}: wanted {count} messages, got {texts}")
         time.sleep(0.05)
+
+
+def rows_per_lead(db: Database) -> tuple[dict[str, Counter], dict[str, Counter]]:
+    """Per lead (by its CRM id): its ping rows by step, and its posted outbox rows by kind
+    (the third part of the key: alert, claim, reminder, escalation)."""
+    pings: dict[str, Counter] = defaultdict(Counter)
+    posts: dict[str, Counter] = defaultdict(Counter)
+    with db.session() as session:
+        external = dict(session.execute(select(Lead.id, Lead.external_id)).all())
+        for lead_id, step in session.execute(select(Ping.lead_id, Ping.step)):
+            pings[external[lead_id]][step] += 1
+        keys = session.scalars(
+            select(OutboxMessage.key).where(
+                OutboxMessage.method == "chat.postMessage", OutboxMessage.key.like("lead:%")
+            )
+        )
+        for key in keys:
+            _, lead_id, kind, *_ = key.split(":")
+            posts[external[int(lead_id)]][kind] += 1
+    return pings, posts
 
 
 def test_two_processes_send_every_alert_reminder_and_escalation_once(tmp_path: Path) -> None:
@@ -82,3 +104,20 @@ def test_two_processes_send_every_alert_reminder_and_escalation_once(tmp_path: P
             assert any("Nobody's lead" in text for text in in_sales)
             for app in apps:
                 assert "Traceback" not in app.output()
+        # The database agrees, lead by lead: one ping row and one posted message per step.
+        # (Each guard on its own - SKIP LOCKED, the unique ping, the unique outbox key - would
+        # already keep Slack clean; these counts show a duplicate row any of them let through.)
+        db = Database(url)
+        try:
+            pings, posts = rows_per_lead(db)
+        finally:
+            db.dispose()
+        for lead in leads:
+            external = lead["id"]
+            if "owner" in lead:
+                assert pings[external] == Counter({0: 1, 1: 1}), (external, pings[external])
+                kinds = Counter({"alert": 1, "reminder": 1, "escalation": 1})
+                assert posts[external] == kinds, (external, posts[external])
+            else:  # nobody's lead: offered in the sales channel, no ladder
+                assert pings[external] == Counter(), (external, pings[external])
+                assert posts[external] == Counter({"claim": 1}), (external, posts[external])

@@ -1,4 +1,4 @@
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -49,7 +49,26 @@ def test_daylight_saving_change() -> None:
 
 
 @pytest.mark.parametrize(
-    "spec", ["Mon,Wed,Fri 09:00-17:30", "sat-sun 10:00-14:00", "Mon-Sun 00:00-24:00"]
+    ("spec", "days", "start", "end"),
+    [
+        ("Mon,Wed,Fri 09:00-17:30", {0, 2, 4}, time(9, 0), time(17, 30)),
+        ("sat-sun 10:00-14:00", {5, 6}, time(10, 0), time(14, 0)),
+        ("Mon-Sun 00:00-24:00", set(range(7)), time(0, 0), time.max),
+    ],
 )
-def test_parse_variants(spec: str) -> None:
-    assert WorkingHours.parse(spec).days
+def test_parse_variants(spec: str, days: set[int], start: time, end: time) -> None:
+    hours = WorkingHours.parse(spec)
+    assert (hours.days, hours.start, hours.end, hours.always) == (days, start, end, False)
+
+
+def test_parsed_variants_mean_what_they_say() -> None:
+    mwf = WorkingHours.parse("Mon,Wed,Fri 09:00-17:30")
+    assert mwf.is_working(datetime(2026, 11, 25, 17, 29, tzinfo=NY), NY)  # Wednesday
+    assert not mwf.is_working(datetime(2026, 11, 25, 17, 30, tzinfo=NY), NY)
+    assert not mwf.is_working(datetime(2026, 11, 24, 12, 0, tzinfo=NY), NY)  # Tuesday
+    weekend = WorkingHours.parse("sat-sun 10:00-14:00")
+    assert weekend.is_working(datetime(2026, 11, 29, 10, 0, tzinfo=NY), NY)  # Sunday
+    assert not weekend.is_working(datetime(2026, 11, 27, 12, 0, tzinfo=NY), NY)  # Friday
+    every_day = WorkingHours.parse("Mon-Sun 00:00-24:00")
+    assert every_day.is_working(datetime(2026, 11, 29, 23, 59, 59, tzinfo=NY), NY)
+    assert every_day.is_working(datetime(2026, 11, 30, 0, 0, tzinfo=NY), NY)

@@ -17,6 +17,7 @@ from tests.scenarios.test_alerts_support import (
     wait_update,
 )
 from tests.support.fake_slack_server import FakeSlackServer
+from tests.support.outbox_rows import outbox_messages
 from tests.support.running_app import RunningApp
 
 
@@ -104,6 +105,7 @@ def test_cold_leads_are_stored_but_never_alerted(
     assert outbox_rows(running) == 0
     time.sleep(0.2)
     assert slack.fake.calls_to("chat.postMessage") == []
+    assert outbox_rows(running) == 0
 
 
 def test_a_resent_lead_is_never_alerted_twice(running: RunningApp, slack: FakeSlackServer) -> None:
@@ -115,6 +117,8 @@ def test_a_resent_lead_is_never_alerted_twice(running: RunningApp, slack: FakeSl
     assert outbox_rows(running) == rows
     time.sleep(0.2)
     assert len(slack.fake.calls_to("chat.postMessage")) == 1
+    assert outbox_rows(running) == rows
+    assert len(outbox_messages(running.handoff.db, "chat.postMessage")) == 1
 
 
 def test_a_cold_lead_that_turns_hot_alerts_once(
@@ -126,6 +130,8 @@ def test_a_cold_lead_that_turns_hot_alerts_once(
     delivered(slack, "UREP1", "Warming Up")
     time.sleep(0.2)
     assert len(slack.fake.calls_to("chat.postMessage")) == 1
+    [alert] = outbox_messages(running.handoff.db, "chat.postMessage")
+    assert alert.key == f"lead:{lead_id(running, 'crm-1')}:alert:UREP1"
 
 
 def test_a_changed_owner_is_a_reassignment(running: RunningApp, slack: FakeSlackServer) -> None:

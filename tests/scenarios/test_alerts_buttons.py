@@ -26,6 +26,7 @@ from tests.scenarios.test_alerts_support import (
     wait_update,
 )
 from tests.support.fake_slack_server import FakeSlackServer
+from tests.support.outbox_rows import outbox_messages
 from tests.support.running_app import RunningApp
 
 
@@ -154,6 +155,7 @@ def test_only_the_owner_their_manager_or_an_admin_may_act(
     )
     time.sleep(0.2)
     assert updates_of(slack, alert) == [] and slack.fake.calls_to("views.open") == []
+    assert outbox_messages(running.handoff.db, "chat.update") == []  # none queued either
     assert load_lead(running, "crm-1").status == "new"
 
     click(running, slack, alert, LeadIds.ACK, lead, user="UMGR1")  # the owner's manager

@@ -17,12 +17,14 @@ from tests.scenarios.test_alerts_support import (
     wait_update,
 )
 from tests.support.fake_slack_server import FakeSlackServer
+from tests.support.outbox_rows import outbox_messages
 from tests.support.running_app import RunningApp
 
 NAMES = {"UREP1": "Rita Rep", "UREP2": "Ravi Rep"}
 
 
 def test_two_simultaneous_claims_one_winner(running: RunningApp, slack: FakeSlackServer) -> None:
+    winners: dict[str, str] = {}
     for round_ in range(5):  # several races, so a lucky ordering cannot hide a bug
         name = f"Contested Lead {round_}"
         running.post_leads(hot_lead(f"race-{round_}", name=name, owner=None))
@@ -57,8 +59,16 @@ def test_two_simultaneous_claims_one_winner(running: RunningApp, slack: FakeSlac
         assert LeadIds.ACK in action_ids(alert.blocks)
         assert load_lead(running, f"crm-race-{round_}").next_due_at is not None  # on the ladder
         assert not [m for m in slack.fake.messages_in(loser) if name in m.text]
+        winners[lead] = winner
     time.sleep(0.2)
     assert len(refusals(slack, "already claimed it")) == 5
+    # The database agrees: one alert queued per lead, to its winner, and nothing to the losers.
+    alerts = [
+        row.key
+        for row in outbox_messages(running.handoff.db, "chat.postMessage")
+        if ":alert:" in (row.key or "")
+    ]
+    assert sorted(alerts) == sorted(f"lead:{lead}:alert:{user}" for lead, user in winners.items())
 
 
 def test_people_off_the_roster_cannot_claim(running: RunningApp, slack: FakeSlackServer) -> None:

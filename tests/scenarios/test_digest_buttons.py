@@ -4,8 +4,12 @@
 from __future__ import annotations
 
 import time
-from datetime import timedelta
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
+
+import pytest
+import time_machine
 
 from bot.digest import build_digests, send_digests
 from bot.ids import DigestIds, LeadIds
@@ -14,6 +18,7 @@ from bot.models import Lead, utcnow
 from sandbox.fakeslack.models import Message
 from sandbox.fakeslack.workspace import dm_id
 from tests.support.fake_slack_server import FakeSlackServer
+from tests.support.outbox_rows import outbox_messages
 from tests.support.running_app import RunningApp
 
 
@@ -80,8 +85,18 @@ def wait_for_dm(slack: FakeSlackServer, user: str) -> Message:
     return dms_to(slack, user)[-1]
 
 
+@pytest.fixture
+def mid_nudge_window() -> Iterator[None]:
+    """A nudge's repeat guard is keyed by a fixed 10-minute window (digest-nudge:<rep>:<n>),
+    so a double click that straddles a window's end would count as two nudges. The clock
+    (the app's too: request this fixture before `running`) starts 3 minutes into a window
+    and ticks."""
+    with time_machine.travel(datetime(2026, 11, 25, 15, 3, tzinfo=UTC), tick=True):
+        yield
+
+
 def test_the_digest_arrives_and_nudge_dms_the_rep_once(
-    running: RunningApp, slack: FakeSlackServer
+    mid_nudge_window: None, running: RunningApp, slack: FakeSlackServer
 ) -> None:
     add_stale(running, "UREP1", "Ada Lovelace", days=4)
     add_stale(running, "UREP1", "Grace <Hopper>")
@@ -104,6 +119,7 @@ def test_the_digest_arrives_and_nudge_dms_the_rep_once(
     reply_to(slack, "already nudged")
     time.sleep(0.3)
     assert len(dms_to(slack, "UREP1")) == 1
+    assert len(outbox_messages(running.handoff.db, "chat.postMessage", to="UREP1")) == 1
 
 
 def test_only_the_reps_manager_or_an_admin_may_nudge(
@@ -120,6 +136,7 @@ def test_only_the_reps_manager_or_an_admin_may_nudge(
     slack.fake.wait_for("response_url", count=2)
     time.sleep(0.3)
     assert dms_to(slack, "UREP1") == []
+    assert outbox_messages(running.handoff.db, "chat.postMessage", to="UREP1") == []
 
     press(running, slack, digest, f"{DigestIds.REP_BLOCK}:UREP1", user="UADMIN")
     reply_to(slack, "Nudged")

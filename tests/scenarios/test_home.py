@@ -3,6 +3,7 @@ import time
 from bot.messages import validate_blocks
 from bot.models import Campaign, Lead
 from tests.support.fake_slack_server import FakeSlackServer
+from tests.support.outbox_rows import outbox_messages
 from tests.support.running_app import RunningApp
 
 
@@ -36,6 +37,8 @@ def test_messages_tab_is_ignored(running: RunningApp, slack: FakeSlackServer) ->
     running.slack.event({"type": "app_home_opened", "user": "UREP2", "tab": "home"}, event_id="Ev2")
     published = slack.fake.wait_for("views.publish")
     assert [p["user_id"] for p in published] == ["UREP2"]
+    published_rows = outbox_messages(running.handoff.db, "views.publish")
+    assert [row.args["user_id"] for row in published_rows] == ["UREP2"]
 
 
 def test_a_retried_event_is_handled_once(running: RunningApp, slack: FakeSlackServer) -> None:
@@ -45,3 +48,4 @@ def test_a_retried_event_is_handled_once(running: RunningApp, slack: FakeSlackSe
     slack.fake.wait_for("views.publish")
     time.sleep(0.3)
     assert len(slack.fake.calls_to("views.publish")) == 1
+    assert len(outbox_messages(running.handoff.db, "views.publish", to="UREP1")) == 1
