@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +20,7 @@ from bot import leads as lead_intake
 from bot.alerts import lead_listener as alert_listener
 from bot.config import Settings
 from bot.db import Database
+from bot.feedback.confirm import Permalinks
 from bot.models import OutboxMessage, utcnow
 from bot.outbox import Dispatcher
 from bot.owners import OwnerLookups, request_lookups
@@ -46,8 +47,16 @@ class Handoff:
     scheduler: Scheduler = field(default_factory=Scheduler)
     slack: SlackStatus | None = None
     owner_lookups: OwnerLookups | None = None
+    # Work a listener hands off after its ack (/feedback), and the wait for a post's permalink.
+    background: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(max_workers=2, thread_name_prefix="feedback")
+    )
+    permalinks: Permalinks = field(init=False)
     _health_check: Future[HealthCheck] | None = field(default=None, repr=False)
     _health_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def __post_init__(self) -> None:
+        self.permalinks = Permalinks(self.db, self.client)
 
     @classmethod
     def build(cls, settings: Settings, *, db: Database | None = None) -> Handoff:
@@ -121,6 +130,7 @@ class Handoff:
             self.slack.stop()
         self.scheduler.stop()
         self.dispatcher.stop()
+        self.background.shutdown(wait=False)
         self.db.dispose()
 
     def health(self, deadline: float = HEALTH_DEADLINE) -> dict[str, Any]:

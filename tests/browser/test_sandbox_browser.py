@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.sandbox_process import ROOT, SandboxProcess, sandbox_env
+from tests.support.app_process import ROOT, AppProcess, sandbox_env
 from tests.support.ci import skip_or_fail_in_ci
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -47,16 +47,16 @@ expect = sync_api.expect
 
 
 @pytest.fixture
-def sandbox(tmp_path: Path) -> Iterator[SandboxProcess]:
+def sandbox(tmp_path: Path) -> Iterator[AppProcess]:
     configured = tmp_path / "configured.db"
     env = sandbox_env(DATABASE_URL=f"sqlite:///{configured}", LOG_LEVEL="WARNING")
-    with SandboxProcess(tmp_path, "sandbox", env=env) as running:
+    with AppProcess.sandbox(tmp_path, "sandbox", env=env) as running:
         yield running
     assert not configured.exists(), "the sandbox must never use DATABASE_URL"
 
 
 @pytest.fixture
-def page(sandbox: SandboxProcess) -> Iterator[object]:
+def page(sandbox: AppProcess) -> Iterator[object]:
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         try:
