@@ -1,7 +1,7 @@
 # Handoff. Needs only python3 (3.11 or newer) and make; everything else goes into .venv.
 #
 #   make run     install if needed, then start the app (python app.py)
-#   make test    install if needed, then run the tests
+#   make test    install if needed, then run the tests (in parallel; TEST_WORKERS=0: serially)
 #   make lint    ruff check and ruff format --check
 #   make format  fix what ruff can fix, then format
 #   make bench   run every bench/*.py script
@@ -39,8 +39,12 @@ $(STAMP): requirements.lock | $(PY)
 run: $(STAMP)
 	$(PY) app.py
 
+# Most tests wait on the network, sleeps and subprocesses rather than on the CPU, so three
+# workers (pytest-xdist) roughly halve the run even on two cores. TEST_WORKERS=0: one process.
+TEST_WORKERS ?= 3
+
 test: $(STAMP)
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -5,75 +5,32 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-import threading
-import time
 
 import uvicorn
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-from bot import sandbox
-from bot.cli import main
-from bot.config import ConfigError, Settings, require
+import sandbox
+from bot import cli
+from bot.config import Settings, require
 from bot.db import DatabaseUnavailable, describe
 from bot.services import Handoff
-from bot.slack_status import MAX_RETRY, TokenRejected
-from bot.web import create_web_app
+from bot.slack_status import check_token
 from handlers import build_bolt_app
 from handlers.http import slack_route
+from handlers.socket_mode import connect_socket_mode
+from handlers.web import create_web_app
 
 log = logging.getLogger("handoff")
 
 
-def check_token(handoff: Handoff) -> None:
-    """Stop only if Slack proves the token bad; if Slack cannot be reached, start anyway (the
-    background check retries and /healthz says Slack is unreachable)."""
-    assert handoff.slack is not None
-    try:
-        if not handoff.slack.check():
-            log.warning(
-                "Slack is unreachable (%s); starting anyway: leads are stored and messages wait "
-                "in the outbox until Slack answers",
-                handoff.slack.detail,
-            )
-    except TokenRejected as exc:
-        raise ConfigError(
-            "SLACK_BOT_TOKEN",
-            f"Slack did not accept it ({exc.error}); copy the Bot User OAuth Token (xoxb-…) "
-            "from your Slack app's OAuth & Permissions page",
-        ) from None
+def serve(settings: Settings, args: argparse.Namespace) -> int:
+    """`run` and `sandbox`: the sandbox when asked, or when no Slack workspace is configured."""
+    if args.command == cli.SANDBOX or not settings.slack_bot_token:
+        return sandbox.run(settings, fresh=args.fresh)
+    return run(settings)
 
 
-def connect_socket_mode(socket: SocketModeHandler) -> None:
-    """Connect now if Slack answers, else keep trying in the background with backoff."""
-
-    def attempt() -> bool:
-        try:
-            socket.connect()
-        except Exception as exc:
-            log.warning("Socket Mode: cannot connect to Slack (%s); retrying", type(exc).__name__)
-            return False
-        log.info("Connected to Slack in Socket Mode")
-        return True
-
-    def retry() -> None:
-        delay = 1.0
-        while True:
-            time.sleep(delay)
-            if attempt():
-                return
-            delay = min(delay * 2, MAX_RETRY)
-
-    if not attempt():
-        threading.Thread(target=retry, name="socket-mode-connect", daemon=True).start()
-
-
-def run(settings: Settings, args: argparse.Namespace) -> int:
-    if getattr(args, "sandbox", False) or not settings.slack_bot_token:
-        return sandbox.run(
-            settings,
-            slack_route=lambda handoff: slack_route(build_bolt_app(handoff)),
-            fresh=getattr(args, "fresh", False),
-        )
+def run(settings: Settings) -> int:
     require(settings, "slack_bot_token", "sales_channel", "marketing_channel")
     if not settings.socket_mode:
         require(settings, "slack_signing_secret")
@@ -82,7 +39,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     state, detail = handoff.db.check()
     if state != "ok":
         raise DatabaseUnavailable(f"{describe(settings.database_url)} is {state}: {detail}")
-    check_token(handoff)
+    check_token(handoff.slack)
     bolt = build_bolt_app(handoff)
     web = create_web_app(handoff, [] if settings.socket_mode else [slack_route(bolt)])
     handoff.start()
@@ -105,4 +62,4 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:], run))
+    sys.exit(cli.execute(cli.parse(sys.argv[1:]), serve))

@@ -192,7 +192,7 @@ def bare_latencies(slack_url: str, rounds: int) -> list[float]:
 def serve_fake_slack(port: int) -> None:
     import uvicorn
 
-    from bot.fakeslack import FakeSlack, create_app
+    from sandbox.fakeslack import FakeSlack, create_app
 
     fake = FakeSlack()
     fake.add_channel("CSALES", "sales")

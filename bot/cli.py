@@ -1,5 +1,9 @@
 """`python app.py …` subcommands. Each prints a short summary; bad input exits non-zero with
-one clear line per problem, never a traceback."""
+one clear line per problem, never a traceback.
+
+`parse` reads the command line; `execute` runs a command inside the exit-code boundary. The
+commands that serve (`run`, `sandbox`) are not here: they need Slack's and the web's adapters,
+so `app.py` picks them by `args.command` and hands them to `execute`."""
 
 from __future__ import annotations
 
@@ -142,18 +146,24 @@ def _group(
     return parser.add_subparsers(metavar="ACTION")
 
 
-def build_parser(run: Callable[[Settings, argparse.Namespace], int]) -> argparse.ArgumentParser:
+Command = Callable[[Settings, argparse.Namespace], int]
+
+SERVE = "run"
+SANDBOX = "sandbox"
+
+
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python app.py", description="Handoff for Slack")
-    parser.set_defaults(handler=run)
+    parser.set_defaults(command=SERVE, handler=None, fresh=False)
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
-    sub.add_parser("run", help="run the bot (the default)").set_defaults(handler=run)
+    sub.add_parser("run", help="run the bot (the default)").set_defaults(command=SERVE)
     sandbox = sub.add_parser(
         "sandbox",
         help="try Handoff in the browser with no Slack workspace (the default "
         "when SLACK_BOT_TOKEN is not set)",
     )
     sandbox.add_argument("--fresh", action="store_true", help="start over with a new demo")
-    sandbox.set_defaults(handler=run, sandbox=True)
+    sandbox.set_defaults(command=SANDBOX)
     team = _group(sub, "team", "the team roster: import FILE | list")
     team_import = team.add_parser("import", help="upsert people from a roster CSV")
     team_import.add_argument("file", help="CSV with header slack_id,email,name,role,manager")
@@ -173,9 +183,17 @@ def build_parser(run: Callable[[Settings, argparse.Namespace], int]) -> argparse
     return parser
 
 
-def main(argv: Sequence[str], run: Callable[[Settings, argparse.Namespace], int]) -> int:
+def parse(argv: Sequence[str]) -> argparse.Namespace:
+    """The parsed command line (`.env` loaded first). `args.handler` is set for the commands
+    defined here; otherwise `args.command` names a serving command (`SERVE` or `SANDBOX`)."""
     load_dotenv(override=False)
-    args = build_parser(run).parse_args(argv)
+    return build_parser().parse_args(argv)
+
+
+def execute(args: argparse.Namespace, serve: Command | None = None) -> int:
+    """Run `args.handler` (or `serve` for a serving command) and turn failures into exit codes."""
+    handler: Command | None = args.handler or serve
+    assert handler is not None, f"no handler for {args.command!r}"
     try:
         settings = load_settings()
     except ConfigError as exc:
@@ -183,7 +201,7 @@ def main(argv: Sequence[str], run: Callable[[Settings, argparse.Namespace], int]
         return EXIT_CONFIG
     configure_logging(settings.log_level)
     try:
-        return args.handler(settings, args)
+        return handler(settings, args)
     except ConfigError as exc:
         print(f"Configuration error: {exc}", file=sys.stderr)
         return EXIT_CONFIG

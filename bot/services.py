@@ -134,6 +134,7 @@ class Handoff:
             self.slack.stop()
         self.scheduler.stop()
         self.dispatcher.stop()
+        self.background.shutdown(wait=False)
         self.db.dispose()
 
     def health(self, deadline: float = HEALTH_DEADLINE) -> dict[str, Any]:

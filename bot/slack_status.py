@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.config import ConfigError
+
 log = logging.getLogger(__name__)
 
 # The answers that prove the token itself is wrong; retrying cannot help.
@@ -164,3 +166,22 @@ def _seconds(value: object) -> float | None:
 def _short(exc: Exception) -> str:
     text = str(exc).splitlines()[0] if str(exc) else ""
     return text[:200]
+
+
+def check_token(slack: SlackStatus | None) -> None:
+    """Stop only if Slack proves the token bad; if Slack cannot be reached, start anyway (the
+    background check retries and /healthz says Slack is unreachable)."""
+    assert slack is not None
+    try:
+        if not slack.check():
+            log.warning(
+                "Slack is unreachable (%s); starting anyway: leads are stored and messages wait "
+                "in the outbox until Slack answers",
+                slack.detail,
+            )
+    except TokenRejected as exc:
+        raise ConfigError(
+            "SLACK_BOT_TOKEN",
+            f"Slack did not accept it ({exc.error}); copy the Bot User OAuth Token (xoxb-…) "
+            "from your Slack app's OAuth & Permissions page",
+        ) from None

@@ -1,4 +1,8 @@
-"""Slack listeners. Each kind registers its own; listeners ack first and call `bot/` services."""
+"""Slack listeners. Each kind registers its own; listeners ack first and call `bot/` services.
+
+Listeners are functions at module level; each kind's `register(app)` hands them to Bolt,
+wrapped by the error boundary (`handlers.errors.guarded`). They reach the services as a
+`handoff` argument, which Bolt fills from the context (`handlers.context`)."""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from bot.logsetup import quiet_libraries
 from bot.replays import SeenSignatures
 from bot.services import Handoff
 from handlers import actions, commands, errors, events, respond, views
+from handlers.context import provide_handoff
 
 # Bolt wants a signing secret even in Socket Mode, which does not sign; `handlers.http` refuses
 # every HTTP request of an app that has only this placeholder.
@@ -34,8 +39,8 @@ def build_bolt_app(handoff: Handoff) -> App:
     )
     app._handoff_seen_signatures = SeenSignatures(handoff.db)  # type: ignore[attr-defined]
     respond.use_slack_respond(app)
-    register_listeners(app, handoff)
-    errors.guard_listeners(app)
+    provide_handoff(app, handoff)  # before any other middleware or listener needs it
+    register_listeners(app)
     return app
 
 
@@ -56,9 +61,9 @@ def _authorize(handoff: Handoff) -> Callable[..., AuthorizeResult]:
     return authorize
 
 
-def register_listeners(app: App, handoff: Handoff) -> None:
+def register_listeners(app: App) -> None:
     errors.register(app)
-    commands.register(app, handoff)
-    actions.register(app, handoff)
-    views.register(app, handoff)
-    events.register(app, handoff)
+    commands.register(app)
+    actions.register(app)
+    views.register(app)
+    events.register(app)

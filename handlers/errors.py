@@ -1,15 +1,17 @@
 """The one error boundary: users get a polite ephemeral answer, the log gets an error id.
 
-Two ways an error reaches it: Bolt's `@app.error` (errors raised before a listener runs), and
-`guard_listeners`, which wraps every listener. The wrapper exists because slack_bolt (1.30)
-throws away an `ack()` that was already sent when the listener raises afterwards: Slack then
-sees no answer within 3 s and shows the user an error, although the listener had acked. A
-guarded listener never raises into Bolt: it acks if it had not, and reports the error itself.
+Two ways an error reaches it, both through Bolt's public API: `@app.error` (errors raised
+before a listener runs), and `guarded`, the decorator every `register(app)` applies to its
+listeners as it hands them to Bolt (`app.command("/leads")(guarded(leads_callback))`). The
+wrapper exists because slack_bolt (1.30) throws away an `ack()` that was already sent when the
+listener raises afterwards: Slack then sees no answer within 3 s and shows the user an error,
+although the listener had acked. A guarded listener never raises into Bolt: it acks if it had
+not, and reports the error itself.
 """
 
 from __future__ import annotations
 
-import functools
+import inspect
 import logging
 import uuid
 from collections.abc import Callable
@@ -50,30 +52,37 @@ def tell(respond: Respond | None, body: dict, message: str) -> None:
         log.warning("could not tell the user about an error")
 
 
-def _guard(listener: Any) -> None:
-    original: Callable[..., Any] = listener.ack_function
-    wanted = list(listener.arg_names)
+def guarded(listener: Callable[..., None]) -> Callable[..., None]:
+    """`listener`, answering its own errors. Bolt reads a listener's parameter names to know
+    what to pass: the wrapper shows Bolt the listener's parameters plus `ack`, `body` and
+    `respond` (what the boundary needs), and passes the listener only its own."""
+    signature = inspect.signature(listener)
+    wanted = list(signature.parameters)
+    extra = [
+        inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None)
+        for name in _EXTRA_ARGS
+        if name not in wanted
+    ]
 
-    @functools.wraps(original)
-    def guarded(**kwargs: Any) -> Any:
+    def guard(**kwargs: Any) -> None:
         try:
-            return original(**{name: kwargs[name] for name in wanted if name in kwargs})
+            listener(**{name: kwargs[name] for name in wanted if name in kwargs})
         except Exception as error:
             body = kwargs.get("body") or {}
             ack: Ack | None = kwargs.get("ack")
             if ack is not None and ack.response is None:
                 ack()
             tell(kwargs.get("respond"), body, user_message(error, body.get("type") or "command"))
-            return None
 
-    listener.ack_function = guarded
-    listener.arg_names = [*wanted, *(a for a in _EXTRA_ARGS if a not in wanted)]
-
-
-def guard_listeners(app: App) -> None:
-    """Wrap every registered listener (call once, after all listeners are registered)."""
-    for listener in app._listeners:  # Bolt keeps no public list of its listeners
-        _guard(listener)
+    # Not functools.wraps: Bolt unwraps `__wrapped__` and would see only the listener's names.
+    guard.__name__ = listener.__name__
+    guard.__qualname__ = listener.__qualname__
+    guard.__doc__ = listener.__doc__
+    guard.__module__ = listener.__module__
+    guard.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=[*signature.parameters.values(), *extra]
+    )
+    return guard
 
 
 def register(app: App) -> None:

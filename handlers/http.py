@@ -35,8 +35,8 @@ from starlette.routing import Route
 
 from bot.logsetup import exception_summary
 from bot.replays import WINDOW, SeenSignatures
-from bot.web import BodyTooLarge, error, read_body
 from handlers import NO_SIGNING_SECRET, respond
+from handlers.web import BodyTooLarge, error, read_body
 
 log = logging.getLogger(__name__)
 

@@ -15,6 +15,7 @@ from typing import Any
 from slack_bolt import App, BoltContext, BoltResponse
 from slack_bolt.context.respond import Respond
 from slack_bolt.context.respond.internals import _build_message
+from slack_sdk import WebClient
 from slack_sdk.webhook import WebhookClient, WebhookResponse
 
 from bot.slack_api import RESPONSE_URL_TIMEOUT, response_url_allowed
@@ -66,14 +67,15 @@ class SlackRespond(Respond):
         return client.send_dict(message)
 
 
-def respond_to(response_url: str | None, app: App) -> SlackRespond:
-    return SlackRespond(response_url=response_url, api_url=app.client.base_url)
+def respond_to(response_url: str | None, client: WebClient) -> SlackRespond:
+    """A respond for `response_url`, allowed only on Slack's hosts (or `client`'s, the fake's)."""
+    return SlackRespond(response_url=response_url, api_url=client.base_url)
 
 
 def install(context: BoltContext, app: App) -> None:
     """Make `context.respond` (what listeners and the error boundary get) a SlackRespond."""
     if not isinstance(context.get("respond"), SlackRespond):
-        context["respond"] = respond_to(context.response_url, app)
+        context["respond"] = respond_to(context.response_url, app.client)
 
 
 def use_slack_respond(app: App) -> None:

@@ -12,21 +12,14 @@ from pathlib import Path
 from bot.db import Database
 from bot.models import utcnow
 from bot.people import import_roster
-from tests.support.app_process import ROOT, app_env
+from tests.support.app_process import ROOT, app_env, run_app
 from tests.support.fake_slack_server import FakeSlackServer
 from tests.support.team import seed_team
 from tests.test_digest_helpers import MORE_PEOPLE, digest_posts, digest_rows, seed_people, stale
 
 
 def run_cli(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, str(ROOT / "app.py"), *args],
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=90,
-    )
+    return run_app(*args, env=env, cwd=cwd, timeout=90)
 
 
 def test_digest_command(db: Database, tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.fakeslack import FakeSlack
+from sandbox.fakeslack import FakeSlack
 from tests.support.fake_slack_server import FakeSlackServer
 
 TS = re.compile(r"^\d{10}\.\d{6}$")

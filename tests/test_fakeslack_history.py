@@ -10,7 +10,7 @@ import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.fakeslack import FakeSlack
+from sandbox.fakeslack import FakeSlack
 from tests.support.fake_slack_server import FakeSlackServer
 
 META = {"event_type": "handoff_outbox", "event_payload": {"key": "k1"}}

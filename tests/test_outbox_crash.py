@@ -16,10 +16,10 @@ from slack_sdk import WebClient
 from sqlalchemy import select, update
 
 from bot.db import Database
-from bot.fakeslack import Message
 from bot.models import OutboxMessage, SlackMessage, utcnow
 from bot.outbox import Dispatcher, enqueue
 from bot.signing import sign_body
+from sandbox.fakeslack import Message
 from tests.support.app_process import AppProcess, app_env
 from tests.support.fake_slack_server import FakeSlackServer
 from tests.support.team import seed_team

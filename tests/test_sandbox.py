@@ -7,11 +7,11 @@ from dataclasses import replace
 from pathlib import Path
 
 from bot.config import Settings, load_settings
-from bot.fakeslack import FakeSlack
-from bot.sandbox import demo, persist
-from bot.sandbox.modals import Modals
-from bot.sandbox.relay import Answer, Relay
-from bot.sandbox.settings import sandbox_settings
+from sandbox import demo, persist
+from sandbox.fakeslack import FakeSlack
+from sandbox.modals import Modals
+from sandbox.relay import Answer, Relay
+from sandbox.settings import sandbox_settings
 
 PRODUCTION = {
     "SLACK_BOT_TOKEN": "xoxb-real-workspace-token",

@@ -10,9 +10,9 @@ from slack_bolt import App, BoltRequest
 from slack_bolt.authorization import AuthorizeResult
 from slack_sdk.signature import SignatureVerifier
 
-from bot.sandbox import payloads
-from bot.sandbox.api import lead_from_form
-from bot.sandbox.relay import find_element
+from sandbox import payloads
+from sandbox.api import lead_from_form
+from sandbox.relay import find_element
 
 SECRET = "sandbox-test-secret"
 ALERT = {

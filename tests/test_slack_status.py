@@ -12,11 +12,11 @@ from sqlalchemy import select, update
 
 from bot.config import Settings
 from bot.db import Database
-from bot.fakeslack import FakeSlack
 from bot.models import OutboxMessage, utcnow
 from bot.outbox import enqueue
 from bot.services import Handoff
 from bot.slack_status import SlackStatus, TokenRejected
+from sandbox.fakeslack import FakeSlack
 from tests.support.fake_slack_server import FakeSlackServer
 
 

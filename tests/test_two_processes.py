@@ -13,9 +13,9 @@ import httpx
 from sqlalchemy import select
 
 from bot.db import Database
-from bot.fakeslack import Message
 from bot.models import Lead, OutboxMessage, Ping
 from bot.signing import sign_body
+from sandbox.fakeslack import Message
 from tests.support.app_process import AppProcess, app_env
 from tests.support.databases import postgres_database
 from tests.support.fake_slack_server import FakeSlackServer

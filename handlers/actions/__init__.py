@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.services import Handoff
 from handlers.actions import campaign, digest, feedback, ladder, lead
 
 
-def register(app: App, handoff: Handoff) -> None:
-    campaign.register(app, handoff)
-    digest.register(app, handoff)
-    feedback.register(app, handoff)
-    lead.register(app, handoff)
-    ladder.register(app, handoff)
+def register(app: App) -> None:
+    campaign.register(app)
+    digest.register(app)
+    feedback.register(app)
+    lead.register(app)
+    ladder.register(app)

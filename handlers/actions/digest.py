@@ -10,11 +10,14 @@ from slack_bolt import Ack, App, Respond
 from bot.digest import nudge_rep
 from bot.ids import DigestIds
 from bot.services import Handoff
+from handlers.errors import guarded
 
 
-def register(app: App, handoff: Handoff) -> None:
-    @app.action(DigestIds.NUDGE)
-    def nudge_callback(ack: Ack, body: dict, respond: Respond) -> None:
-        ack()
-        reply = nudge_rep(handoff, actor=body["user"]["id"], rep=body["actions"][0]["value"])
-        respond(response_type="ephemeral", replace_original=False, **reply.as_args())
+def nudge_callback(ack: Ack, body: dict, respond: Respond, handoff: Handoff) -> None:
+    ack()
+    reply = nudge_rep(handoff, actor=body["user"]["id"], rep=body["actions"][0]["value"])
+    respond(response_type="ephemeral", replace_original=False, **reply.as_args())
+
+
+def register(app: App) -> None:
+    app.action(DigestIds.NUDGE)(guarded(nudge_callback))

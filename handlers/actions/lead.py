@@ -16,6 +16,7 @@ from bot.leads.listing import leads_list
 from bot.leads.modals import Origin, not_fit_view, reassign_view
 from bot.models import utcnow
 from bot.services import Handoff
+from handlers.errors import guarded
 
 
 def in_list(action: dict[str, Any]) -> bool:
@@ -40,65 +41,91 @@ def told(respond: Respond) -> Iterator[None]:
         respond(text=problem.message, response_type="ephemeral", replace_original=False)
 
 
-def register(app: App, handoff: Handoff) -> None:
-    settings, directory = handoff.settings, handoff.directory
-
-    def act(
-        body: dict, action: dict, respond: Respond, do: Callable[..., object], **kwargs: Any
-    ) -> None:
-        """Run `do` (from bot.leads.actions) on the clicked lead. The alert updates itself
-        through the outbox; a /leads list is redrawn in place."""
-        user = body["user"]["id"]
-        value = action.get("value") or (action.get("selected_option") or {}).get("value", "")
-        with told(respond):
+def act(
+    handoff: Handoff,
+    body: dict,
+    action: dict,
+    respond: Respond,
+    do: Callable[..., object],
+    **kwargs: Any,
+) -> None:
+    """Run `do` (from bot.leads.actions) on the clicked lead. The alert updates itself
+    through the outbox; a /leads list is redrawn in place."""
+    user = body["user"]["id"]
+    value = action.get("value") or (action.get("selected_option") or {}).get("value", "")
+    with told(respond):
+        with handoff.db.session() as session:
+            do(session, actions.lead_id(value), user, now=utcnow(), **kwargs)
+        if in_list(action):
             with handoff.db.session() as session:
-                do(session, actions.lead_id(value), user, now=utcnow(), **kwargs)
-            if in_list(action):
-                with handoff.db.session() as session:
-                    fresh = leads_list(session, user, now=utcnow())
-                respond(replace_original=True, **fresh.as_args())
+                fresh = leads_list(session, user, now=utcnow())
+            respond(replace_original=True, **fresh.as_args())
 
-    @app.action(LeadIds.CLAIM)
-    def claim_callback(ack: Ack, body: dict, action: dict, respond: Respond) -> None:
-        ack()
-        act(body, action, respond, actions.claim, settings=settings, directory=directory)
 
-    @app.action(LeadIds.ACK)
-    def ack_callback(ack: Ack, body: dict, action: dict, respond: Respond) -> None:
-        ack()
-        act(body, action, respond, actions.acknowledge)
+def claim_callback(ack: Ack, body: dict, action: dict, respond: Respond, handoff: Handoff) -> None:
+    ack()
+    act(
+        handoff,
+        body,
+        action,
+        respond,
+        actions.claim,
+        settings=handoff.settings,
+        directory=handoff.directory,
+    )
 
-    @app.action(LeadIds.CONTACTED)
-    def contacted_callback(ack: Ack, body: dict, action: dict, respond: Respond) -> None:
-        ack()
-        act(body, action, respond, actions.mark_contacted)
 
-    @app.action(LeadIds.SNOOZE)
-    def snooze_callback(ack: Ack, body: dict, action: dict, respond: Respond) -> None:
-        ack()
-        choice = (action.get("selected_option") or {}).get("value", "").partition(":")[2]
-        act(
-            body,
-            action,
-            respond,
-            actions.snooze,
-            choice=choice,
-            settings=settings,
-            directory=directory,
-        )
+def ack_callback(ack: Ack, body: dict, action: dict, respond: Respond, handoff: Handoff) -> None:
+    ack()
+    act(handoff, body, action, respond, actions.acknowledge)
 
-    @app.action(LeadIds.NOT_FIT)
-    def not_fit_callback(ack: Ack, body: dict, action: dict, respond: Respond) -> None:
-        ack()
-        with told(respond):
-            with handoff.db.session() as session:
-                view = not_fit_view(session, origin_of(body, action), body["user"]["id"])
-            handoff.client.views_open(trigger_id=body["trigger_id"], view=view)
 
-    @app.action(LeadIds.REASSIGN)
-    def reassign_callback(ack: Ack, body: dict, action: dict, respond: Respond) -> None:
-        ack()
-        with told(respond):
-            with handoff.db.session() as session:
-                view = reassign_view(session, origin_of(body, action), body["user"]["id"])
-            handoff.client.views_open(trigger_id=body["trigger_id"], view=view)
+def contacted_callback(
+    ack: Ack, body: dict, action: dict, respond: Respond, handoff: Handoff
+) -> None:
+    ack()
+    act(handoff, body, action, respond, actions.mark_contacted)
+
+
+def snooze_callback(ack: Ack, body: dict, action: dict, respond: Respond, handoff: Handoff) -> None:
+    ack()
+    choice = (action.get("selected_option") or {}).get("value", "").partition(":")[2]
+    act(
+        handoff,
+        body,
+        action,
+        respond,
+        actions.snooze,
+        choice=choice,
+        settings=handoff.settings,
+        directory=handoff.directory,
+    )
+
+
+def not_fit_callback(
+    ack: Ack, body: dict, action: dict, respond: Respond, handoff: Handoff
+) -> None:
+    ack()
+    with told(respond):
+        with handoff.db.session() as session:
+            view = not_fit_view(session, origin_of(body, action), body["user"]["id"])
+        handoff.client.views_open(trigger_id=body["trigger_id"], view=view)
+
+
+def reassign_callback(
+    ack: Ack, body: dict, action: dict, respond: Respond, handoff: Handoff
+) -> None:
+    ack()
+    with told(respond):
+        with handoff.db.session() as session:
+            view = reassign_view(session, origin_of(body, action), body["user"]["id"])
+        handoff.client.views_open(trigger_id=body["trigger_id"], view=view)
+
+
+def register(app: App) -> None:
+    app.action(LeadIds.CLAIM)(guarded(claim_callback))
+    app.action(LeadIds.ACK)(guarded(ack_callback))
+    app.action(LeadIds.CONTACTED)(guarded(contacted_callback))
+    app.action(LeadIds.SNOOZE)(guarded(snooze_callback))
+    app.action(LeadIds.NOT_FIT)(guarded(not_fit_callback))
+    app.action(LeadIds.REASSIGN)(guarded(reassign_callback))

@@ -7,31 +7,35 @@ from slack_bolt import Ack, App, Respond
 from bot import campaigns
 from bot.errors import Refusal
 from bot.services import Handoff
+from handlers.errors import guarded
 
 
-def register(app: App, handoff: Handoff) -> None:
-    sales_channel = handoff.settings.sales_channel or ""
-
-    @app.command("/campaign")
-    def campaign_callback(ack: Ack, command: dict, respond: Respond) -> None:
-        ack()
-        request = campaigns.parse_command(command.get("text"))
-        user_id = command["user_id"]
-        if request.action in ("new", "edit"):
-            # The role check and the campaign lookup come first; the modal opens at once after.
-            try:
-                with handoff.db.session() as session:
-                    form = campaigns.open_form(
-                        session, request, user_id=user_id, response_url=command.get("response_url")
-                    )
-            except Refusal as refused:
-                reply = refused.context["reply"]
-            else:
-                handoff.client.views_open(trigger_id=command["trigger_id"], view=form)
-                return
-        else:
+def campaign_callback(ack: Ack, command: dict, respond: Respond, handoff: Handoff) -> None:
+    ack()
+    request = campaigns.parse_command(command.get("text"))
+    user_id = command["user_id"]
+    if request.action in ("new", "edit"):
+        # The role check and the campaign lookup come first; the modal opens at once after.
+        try:
             with handoff.db.session() as session:
-                reply = campaigns.command_reply(
-                    session, request, user_id=user_id, sales_channel=sales_channel
+                form = campaigns.open_form(
+                    session, request, user_id=user_id, response_url=command.get("response_url")
                 )
-        respond(**reply.as_args(), response_type="ephemeral")
+        except Refusal as refused:
+            reply = refused.context["reply"]
+        else:
+            handoff.client.views_open(trigger_id=command["trigger_id"], view=form)
+            return
+    else:
+        with handoff.db.session() as session:
+            reply = campaigns.command_reply(
+                session,
+                request,
+                user_id=user_id,
+                sales_channel=handoff.settings.sales_channel or "",
+            )
+    respond(**reply.as_args(), response_type="ephemeral")
+
+
+def register(app: App) -> None:
+    app.command("/campaign")(guarded(campaign_callback))

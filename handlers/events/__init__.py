@@ -4,19 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import App, BoltContext, BoltResponse
 
 from bot.deliveries import first_delivery
-from bot.services import Handoff
+from handlers.context import handoff_of
 from handlers.events import home
 
 
-def register(app: App, handoff: Handoff) -> None:
-    @app.middleware
-    def drop_retried_events(body: dict, next: Callable[[], BoltResponse]) -> BoltResponse | None:
-        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if event_id and not first_delivery(handoff.db, event_id):
-            return BoltResponse(status=200, body="")
-        return next()
+def drop_retried_events(
+    body: dict, context: BoltContext, next: Callable[[], BoltResponse]
+) -> BoltResponse | None:
+    event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+    if event_id and not first_delivery(handoff_of(context).db, event_id):
+        return BoltResponse(status=200, body="")
+    return next()
 
-    home.register(app, handoff)
+
+def register(app: App) -> None:
+    app.middleware(drop_retried_events)
+    home.register(app)

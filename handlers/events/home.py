@@ -6,12 +6,15 @@ from slack_bolt import App
 
 from bot.home import publish_home
 from bot.services import Handoff
+from handlers.errors import guarded
 
 
-def register(app: App, handoff: Handoff) -> None:
-    @app.event("app_home_opened")
-    def app_home_opened_callback(event: dict) -> None:
-        if event.get("tab", "home") != "home":
-            return
-        with handoff.db.session() as session:
-            publish_home(session, event["user"])
+def app_home_opened_callback(event: dict, handoff: Handoff) -> None:
+    if event.get("tab", "home") != "home":
+        return
+    with handoff.db.session() as session:
+        publish_home(session, event["user"])
+
+
+def register(app: App) -> None:
+    app.event("app_home_opened")(guarded(app_home_opened_callback))

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.services import Handoff
 from handlers.views import campaign, feedback, lead
 
 
-def register(app: App, handoff: Handoff) -> None:
-    campaign.register(app, handoff)
-    feedback.register(app, handoff)
-    lead.register(app, handoff)
+def register(app: App) -> None:
+    campaign.register(app)
+    feedback.register(app)
+    lead.register(app)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.sandbox_process import ROOT, SandboxProcess, sandbox_env
+from tests.support.app_process import ROOT, AppProcess, sandbox_env
 from tests.support.ci import skip_or_fail_in_ci
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -47,16 +47,16 @@ expect = sync_api.expect
 
 
 @pytest.fixture
-def sandbox(tmp_path: Path) -> Iterator[SandboxProcess]:
+def sandbox(tmp_path: Path) -> Iterator[AppProcess]:
     configured = tmp_path / "configured.db"
     env = sandbox_env(DATABASE_URL=f"sqlite:///{configured}", LOG_LEVEL="WARNING")
-    with SandboxProcess(tmp_path, "sandbox", env=env) as running:
+    with AppProcess.sandbox(tmp_path, "sandbox", env=env) as running:
         yield running
     assert not configured.exists(), "the sandbox must never use DATABASE_URL"
 
 
 @pytest.fixture
-def page(sandbox: SandboxProcess) -> Iterator[object]:
+def page(sandbox: AppProcess) -> Iterator[object]:
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         try:
@@ -67,6 +67,9 @@ def page(sandbox: SandboxProcess) -> Iterator[object]:
             errors: list[str] = []
             tab.on("pageerror", lambda error: errors.append(str(error)))
             tab.set_default_timeout(10_000)
+            # What the page shows arrives through the app's outbox; on a loaded machine (the
+            # suite runs in parallel) that can take more than expect()'s default 5 s.
+            sync_api.expect.set_options(timeout=15_000)
             tab.goto(f"{sandbox.url}/")
             yield tab
             assert errors == [], f"JavaScript errors on the page: {errors}"

@@ -8,9 +8,9 @@ from typing import Any
 
 import httpx
 
-from bot.fakeslack.models import Message
 from bot.ids import CampaignIds as Ids
 from bot.messages import escape
+from sandbox.fakeslack.models import Message
 from tests.support.fake_slack_server import FakeSlackServer
 from tests.support.running_app import RunningApp
 

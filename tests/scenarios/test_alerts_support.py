@@ -11,9 +11,9 @@ from typing import Any
 import httpx
 from sqlalchemy import func, select
 
-from bot.fakeslack.models import Message
 from bot.ids import LeadIds
 from bot.models import Lead, OutboxMessage
+from sandbox.fakeslack.models import Message
 from tests.support.fake_slack_server import FakeSlackServer
 from tests.support.running_app import RunningApp
 

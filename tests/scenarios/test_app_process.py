@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import httpx
 
 from bot.signing import sign_body
-from tests.support.app_process import ROOT, AppProcess, app_env
+from tests.support.app_process import AppProcess, app_env, run_app
 from tests.support.fake_slack_server import FakeSlackServer
 from tests.support.slack_requests import slack_headers
 
@@ -36,14 +35,7 @@ def test_the_app_serves_health_slack_and_leads(tmp_path: Path, db_url: str) -> N
 
 
 def run_cli(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, str(ROOT / "app.py"), *args],
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    return run_app(*args, env=env, cwd=cwd, timeout=60)
 
 
 def test_a_bad_setting_stops_startup_with_one_line(tmp_path: Path) -> None:

@@ -12,11 +12,11 @@ import pytest
 import time_machine
 
 from bot.digest import build_digests, send_digests
-from bot.fakeslack.models import Message
-from bot.fakeslack.workspace import dm_id
 from bot.ids import DigestIds, LeadIds
 from bot.messages import validate_blocks
 from bot.models import Lead, utcnow
+from sandbox.fakeslack.models import Message
+from sandbox.fakeslack.workspace import dm_id
 from tests.support.fake_slack_server import FakeSlackServer
 from tests.support.outbox_rows import outbox_messages
 from tests.support.running_app import RunningApp

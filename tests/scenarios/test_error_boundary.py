@@ -3,30 +3,20 @@
 from __future__ import annotations
 
 import pytest
-from slack_bolt import App
+from slack_bolt import Ack, App
 
 from bot.errors import Refusal
-from handlers.errors import guard_listeners
+from handlers.errors import guarded
 from tests.support.fake_slack_server import FakeSlackServer
 from tests.support.running_app import RunningApp
 
 
 def add_failing_command(bolt: App, error: Exception) -> None:
-    @bolt.command("/explode")
-    def explode(ack) -> None:  # type: ignore[no-untyped-def]
+    def explode(ack: Ack) -> None:
         ack()
         raise error
 
-    guard_listeners_once(bolt)
-
-
-def guard_listeners_once(bolt: App) -> None:
-    # The app's own listeners are already guarded; guard only the one added here.
-    listener = bolt._listeners[-1]
-    before = bolt._listeners
-    bolt._listeners = [listener]
-    guard_listeners(bolt)
-    bolt._listeners = before
+    bolt.command("/explode")(guarded(explode))  # as every register(app) does
 
 
 @pytest.mark.parametrize(

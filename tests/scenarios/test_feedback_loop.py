@@ -11,9 +11,9 @@ from typing import Any
 import httpx
 from sqlalchemy import select
 
-from bot.fakeslack.models import Message
 from bot.ids import FeedbackIds, LeadIds
 from bot.models import Feedback
+from sandbox.fakeslack.models import Message
 from tests.scenarios.test_alerts_support import (
     click,
     delivered,

@@ -14,10 +14,10 @@ import pytest
 from sqlalchemy import select
 
 from bot.config import Settings
-from bot.fakeslack import Message
 from bot.ids import LadderIds, LeadIds
 from bot.messages import validate_blocks
 from bot.models import Campaign, Lead
+from sandbox.fakeslack import Message
 from tests.support.fake_slack_server import FakeSlackServer
 from tests.support.running_app import RunningApp, app_settings
 

@@ -18,8 +18,6 @@ import os
 import shutil
 import socket
 import sqlite3
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -27,10 +25,10 @@ import httpx
 import pytest
 
 from bot.db import Database
-from bot.fakeslack import FakeSlack
 from bot.signing import sign_body
+from sandbox.fakeslack import FakeSlack
 from tests.scenarios.test_app_process import run_cli
-from tests.support.app_process import ROOT, AppProcess, app_env
+from tests.support.app_process import AppProcess, app_env, run_app
 from tests.support.databases import postgres_database
 from tests.support.fake_slack_server import FakeSlackServer
 from tests.support.running_app import RunningApp, app_settings
@@ -238,14 +236,7 @@ def test_a_read_only_sqlite_file_at_startup_is_one_line(tmp_path: Path) -> None:
     database.dispose()
     path.chmod(0o444)
     env = app_env("http://127.0.0.1:9/api/", f"sqlite:///{path}")
-    result = subprocess.run(
-        [*UNPRIVILEGED, sys.executable, str(ROOT / "app.py")],
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = run_app(env=env, cwd=tmp_path, prefix=UNPRIVILEGED)
     assert result.returncode == 4, result.stderr
     lines = result.stderr.strip().splitlines()
     assert lines == [

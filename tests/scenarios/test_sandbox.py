@@ -14,21 +14,15 @@ from sqlalchemy import func, select
 
 from bot.config import Settings
 from bot.models import Campaign, Lead, Person
-from bot.sandbox import Sandbox
-from bot.sandbox.demo import MARKETER, OTHER_REP, REP, SALES_CHANNEL
-from handlers import build_bolt_app
-from handlers.http import slack_route
+from sandbox import Sandbox
+from sandbox.demo import MARKETER, OTHER_REP, REP, SALES_CHANNEL
 
 CONFIGURED_DB = "configured-production.db"
 
 
-def bolt_route(handoff: Any) -> Any:
-    return slack_route(build_bolt_app(handoff))
-
-
 def start(settings: Settings, workdir: Path, *, fresh: bool = False) -> Sandbox:
     configured = replace(settings, port=0, database_url=f"sqlite:///{workdir / CONFIGURED_DB}")
-    return Sandbox(configured, slack_route=bolt_route, workdir=workdir, fresh=fresh).start()
+    return Sandbox(configured, workdir=workdir, fresh=fresh).start()
 
 
 @pytest.fixture

@@ -6,13 +6,13 @@ from pathlib import Path
 
 import httpx
 
-from tests.browser.sandbox_process import SandboxProcess, sandbox_env
+from tests.support.app_process import AppProcess, sandbox_env
 
 
 def test_no_bot_token_starts_the_sandbox_and_ignores_database_url(tmp_path: Path) -> None:
     configured = tmp_path / "production.db"
     env = sandbox_env(DATABASE_URL=f"sqlite:///{configured}")
-    with SandboxProcess(tmp_path, env=env) as sandbox:
+    with AppProcess.sandbox(tmp_path, env=env) as sandbox:
         page = httpx.get(f"{sandbox.url}/")
         assert page.status_code == 200 and "Handoff sandbox" in page.text
         people = httpx.get(f"{sandbox.url}/sandbox/state").json()["people"]
@@ -34,7 +34,7 @@ def test_the_sandbox_command_wins_over_a_configured_workspace(tmp_path: Path) ->
         SALES_CHANNEL="CREAL",
         MARKETING_CHANNEL="CREALMKT",
     )
-    with SandboxProcess(tmp_path, "sandbox", "--fresh", env=env) as sandbox:
+    with AppProcess.sandbox(tmp_path, "sandbox", "--fresh", env=env) as sandbox:
         sales = httpx.get(f"{sandbox.url}/sandbox/state").json()["channels"][0]
         assert sales["name"] == "sales" and sales["id"] == "C0SALES"
     assert "ignores SLACK_BOT_TOKEN" in sandbox.output()

@@ -15,7 +15,7 @@ from types import TracebackType
 
 import uvicorn
 
-from bot.fakeslack import FakeSlack, create_app
+from sandbox.fakeslack import FakeSlack, create_app
 
 
 class FakeSlackServer:

@@ -15,9 +15,9 @@ import uvicorn
 
 from bot.config import Settings
 from bot.services import Handoff
-from bot.web import create_web_app
 from handlers import build_bolt_app
 from handlers.http import slack_route
+from handlers.web import create_web_app
 from tests.support.slack_requests import SlackSender, lead_headers
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot.db import Database
-from bot.fakeslack import FakeSlack
 from bot.people import import_roster
+from sandbox.fakeslack import FakeSlack
 
 TEAM_CSV = """slack_id,email,name,role,manager,tz
 UADMIN,ada@example.com,Ada Admin,admin,,America/New_York

@@ -15,10 +15,10 @@ from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 
-from bot.fakeslack import FakeSlack
-from bot.fakeslack.models import JsonDict
-from bot.sandbox import payloads
-from bot.sandbox.modals import Modals
+from sandbox import payloads
+from sandbox.fakeslack import FakeSlack
+from sandbox.fakeslack.models import JsonDict
+from sandbox.modals import Modals
 
 log = logging.getLogger(__name__)
 

@@ -10,8 +10,8 @@ import os
 import threading
 from pathlib import Path
 
-from bot.fakeslack import Ephemeral, FakeSlack, Message, Revision, SlackError
-from bot.fakeslack.models import JsonDict
+from sandbox.fakeslack import Ephemeral, FakeSlack, Message, Revision, SlackError
+from sandbox.fakeslack.models import JsonDict
 
 log = logging.getLogger(__name__)
 

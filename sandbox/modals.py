@@ -11,8 +11,8 @@ import threading
 import time
 from collections.abc import Callable
 
-from bot.fakeslack import FakeSlack
-from bot.fakeslack.models import JsonDict
+from sandbox.fakeslack import FakeSlack
+from sandbox.fakeslack.models import JsonDict
 
 log = logging.getLogger(__name__)
 

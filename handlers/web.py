@@ -1,7 +1,9 @@
 """The HTTP server's routes that are not Slack's: POST /leads and GET /healthz.
 
-The Slack endpoint (`POST /slack/events`) is mounted by `handlers.http` so that `bot/` never
-depends on Bolt. Every route answers JSON; nothing here returns a traceback or a 500.
+These are inbound adapters like the Slack listeners: they read and check the request, then call
+the services in `bot/` (which imports neither Starlette nor Bolt). The Slack endpoint
+(`POST /slack/events`) is `handlers.http`'s, passed in as an extra route. Every route answers
+JSON; nothing here returns a traceback or a 500.
 """
 
 from __future__ import annotations

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from bot.fakeslack import methods
-from bot.fakeslack.calllog import CallLog, Predicate
-from bot.fakeslack.faults import FaultPlan
-from bot.fakeslack.models import JsonDict, Reply, SlackError
-from bot.fakeslack.workspace import Workspace
+from sandbox.fakeslack import methods
+from sandbox.fakeslack.calllog import CallLog, Predicate
+from sandbox.fakeslack.faults import FaultPlan
+from sandbox.fakeslack.models import JsonDict, Reply, SlackError
+from sandbox.fakeslack.workspace import Workspace
 
 
 class FakeSlack(Workspace):

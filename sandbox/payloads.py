@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 
 from slack_sdk.signature import SignatureVerifier
 
-from bot.fakeslack.models import APP_ID, BOT_USER_ID, TEAM_ID
+from sandbox.fakeslack.models import APP_ID, BOT_USER_ID, TEAM_ID
 
 JsonDict = dict[str, Any]
 TEAM_DOMAIN = "handoff-sandbox"

@@ -11,8 +11,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from bot.fakeslack.fake import FakeSlack
-from bot.fakeslack.models import JsonDict, Reply
+from sandbox.fakeslack.fake import FakeSlack
+from sandbox.fakeslack.models import JsonDict, Reply
 
 
 class _BadBody(ValueError):

@@ -11,10 +11,10 @@ from bot import campaigns
 from bot.config import Settings
 from bot.db import Database
 from bot.durations import format_duration
-from bot.fakeslack import BOT_USER_ID, FakeSlack
-from bot.fakeslack.models import JsonDict
-from bot.sandbox import demo
-from bot.sandbox.modals import Modals
+from sandbox import demo
+from sandbox.fakeslack import BOT_USER_ID, FakeSlack
+from sandbox.fakeslack.models import JsonDict
+from sandbox.modals import Modals
 
 
 class Changes:

@@ -28,13 +28,13 @@ from starlette.responses import FileResponse, JSONResponse, Response, StreamingR
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from bot.fakeslack.models import JsonDict
 from bot.messages import escape
-from bot.sandbox import demo
-from bot.sandbox.relay import Outcome, Relay, post
-from bot.sandbox.state import Changes, page_state
 from bot.signing import sign_body
 from bot.validation import SLACK_USER_ID
+from sandbox import demo
+from sandbox.fakeslack.models import JsonDict
+from sandbox.relay import Outcome, Relay, post
+from sandbox.state import Changes, page_state
 
 STATIC = Path(__file__).parent / "static"
 COMMANDS = ("/campaign", "/feedback", "/leads")

@@ -7,7 +7,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from bot.fakeslack.models import Reply
+from sandbox.fakeslack.models import Reply
 
 _JSON_ERRORS = {500: "internal_error", 503: "service_unavailable"}
 _EDGE_PAGES = {

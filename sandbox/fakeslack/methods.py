@@ -9,7 +9,7 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
-from bot.fakeslack.models import (
+from sandbox.fakeslack.models import (
     BOT_ID,
     BOT_USER_ID,
     TEAM_ID,
@@ -22,7 +22,7 @@ from bot.fakeslack.models import (
 )
 
 if TYPE_CHECKING:
-    from bot.fakeslack.fake import FakeSlack
+    from sandbox.fakeslack.fake import FakeSlack
 
 Handler = Callable[["FakeSlack", JsonDict], JsonDict]
 

@@ -4,9 +4,9 @@ fake = FakeSlack()
 app = create_app(fake)  # POST /api/{method}, POST /response/{token}
 """
 
-from bot.fakeslack.api import create_app
-from bot.fakeslack.fake import FakeSlack
-from bot.fakeslack.models import (
+from sandbox.fakeslack.api import create_app
+from sandbox.fakeslack.fake import FakeSlack
+from sandbox.fakeslack.models import (
     BOT_ID,
     BOT_USER_ID,
     TEAM_ID,
@@ -17,7 +17,7 @@ from bot.fakeslack.models import (
     SlackError,
     View,
 )
-from bot.fakeslack.workspace import Workspace, dm_id
+from sandbox.fakeslack.workspace import Workspace, dm_id
 
 __all__ = [
     "BOT_ID",

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from bot.fakeslack.models import (
+from sandbox.fakeslack.models import (
     BOT_USER_ID,
     TEAM_ID,
     WORKSPACE_URL,

@@ -13,32 +13,31 @@ import logging
 import socket
 import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import uvicorn
 from starlette.applications import Starlette
 from starlette.responses import JSONResponse
-from starlette.routing import Mount, Route
+from starlette.routing import Mount
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from bot.config import ConfigError, Settings
 from bot.durations import format_duration
-from bot.fakeslack import FakeSlack, create_app
-from bot.sandbox import demo, persist
-from bot.sandbox.api import build_routes
-from bot.sandbox.modals import Modals
-from bot.sandbox.relay import Relay, post
-from bot.sandbox.settings import HOST, SLACK_PREFIX, STATE_FILE, database_path, sandbox_settings
-from bot.sandbox.state import Changes
 from bot.services import Handoff
 from bot.signing import sign_body
-from bot.web import create_web_app
+from handlers import build_bolt_app
+from handlers.http import slack_route
+from handlers.web import create_web_app
+from sandbox import demo, persist
+from sandbox.api import build_routes
+from sandbox.fakeslack import FakeSlack, create_app
+from sandbox.modals import Modals
+from sandbox.relay import Relay, post
+from sandbox.settings import HOST, SLACK_PREFIX, STATE_FILE, database_path, sandbox_settings
+from sandbox.state import Changes
 
 log = logging.getLogger("handoff.sandbox")
-
-SlackRoute = Callable[[Handoff], Route]
 
 
 class _Switch:
@@ -63,16 +62,13 @@ class _Switch:
 
 
 class Sandbox:
-    def __init__(
-        self, base: Settings, *, slack_route: SlackRoute, workdir: Path, fresh: bool = False
-    ) -> None:
+    def __init__(self, base: Settings, *, workdir: Path, fresh: bool = False) -> None:
         self._socket = _bind(base.port)
         self.port = self._socket.getsockname()[1]
         self.url = f"http://{HOST}:{self.port}"
         self.workdir = workdir.resolve()
         self.settings = sandbox_settings(base, workdir=self.workdir, port=self.port)
         self.fresh = fresh
-        self._slack_route = slack_route
         self.fake = FakeSlack(valid_tokens={self.settings.slack_bot_token or ""})
         self.changes = Changes(self.fake)
         self.relay = Relay(
@@ -120,7 +116,8 @@ class Sandbox:
             time.sleep(0.01)
         handoff = self.handoff = Handoff.build(self.settings)
         handoff.db.upgrade()
-        route = self._slack_route(handoff)  # Bolt's auth.test reaches the fake on this server
+        # Bolt's auth.test, when the app is built, reaches the fake on this server.
+        route = slack_route(build_bolt_app(handoff))
         self._switch.product = create_web_app(handoff, [route])
         if not resumed:
             with handoff.db.session() as session:

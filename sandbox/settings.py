@@ -9,8 +9,8 @@ from datetime import timedelta
 from pathlib import Path
 
 from bot.config import Settings
-from bot.sandbox.demo import MARKETING_CHANNEL, SALES_CHANNEL
 from bot.workhours import WorkingHours
+from sandbox.demo import MARKETING_CHANNEL, SALES_CHANNEL
 
 DB_FILE = "handoff-sandbox.db"
 STATE_FILE = "handoff-sandbox.json"

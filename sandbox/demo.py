@@ -2,7 +2,7 @@
 
 Everything is created the way production creates it: the roster with `import_roster`, the
 campaign with the campaigns service (so its announcement goes out through the outbox), and
-the leads through the app's real `POST /leads` (see `bot.sandbox.server`).
+the leads through the app's real `POST /leads` (see `sandbox.server`).
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot import campaigns
-from bot.fakeslack import FakeSlack
 from bot.people import import_roster
+from sandbox.fakeslack import FakeSlack
 
 SALES_CHANNEL = "C0SALES"
 MARKETING_CHANNEL = "C0MARKETING"

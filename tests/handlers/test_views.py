@@ -1,0 +1,44 @@
+"""Modal submissions, called directly: problems come back in the ack, on the field."""
+
+from __future__ import annotations
+
+from unittest.mock import Mock
+
+from bot.ids import FeedbackIds, LeadIds
+from bot.services import Handoff
+from handlers.views.campaign import campaign_submitted_callback
+from handlers.views.feedback import lead_feedback_submitted
+from handlers.views.lead import not_fit_submitted
+
+SUBMIT = {"type": "view_submission", "user": {"id": "UREP1"}}
+
+
+def test_empty_lead_feedback_stays_in_the_modal(ack: Mock) -> None:
+    handoff = Mock()
+    view = {"state": {"values": {}}, "private_metadata": "{}"}
+    lead_feedback_submitted(ack=ack, body=SUBMIT, view=view, handoff=handoff)
+    assert ack.call_args.kwargs == {
+        "response_action": "errors",
+        "errors": {FeedbackIds.TEXT_BLOCK: "Write one line of what the customer said."},
+    }
+    handoff.db.session.assert_not_called()
+
+
+def test_not_a_fit_needs_a_reason(ack: Mock) -> None:
+    handoff = Mock()
+    view = {"state": {"values": {}}, "private_metadata": "1"}
+    not_fit_submitted(ack=ack, body=SUBMIT, view=view, handoff=handoff)
+    assert ack.call_args.kwargs == {
+        "response_action": "errors",
+        "errors": {LeadIds.NOT_FIT_REASON_BLOCK: "Pick a reason."},
+    }
+    handoff.db.session.assert_not_called()
+
+
+def test_an_empty_campaign_form_keeps_the_modal_open(ack: Mock, handoff: Handoff) -> None:
+    body = {**SUBMIT, "user": {"id": "UMKT1"}}
+    view = {"id": "V1", "state": {"values": {}}, "private_metadata": ""}
+    campaign_submitted_callback(ack=ack, body=body, view=view, handoff=handoff)
+    ack.assert_called_once()
+    assert ack.call_args.kwargs["response_action"] == "errors"
+    assert ack.call_args.kwargs["errors"]
