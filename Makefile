@@ -2,7 +2,7 @@
 #
 #   make run     install if needed, then start the app (python app.py)
 #   make test    install if needed, then run the tests (in parallel; TEST_WORKERS=0: serially)
-#   make lint    ruff check and ruff format --check
+#   make lint    ruff check, ruff format --check and mypy
 #   make format  fix what ruff can fix, then format
 #   make bench   run every bench/*.py script
 #   make lock    regenerate requirements.lock from pyproject.toml (needs network)
@@ -49,6 +49,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .

@@ -22,6 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from sqlalchemy import insert
+
 from bot.config import load_settings
 from bot.db import Database
 from bot.digest import build_digests, render_digest
@@ -103,13 +105,13 @@ def seed(db: Database) -> None:
                 }
             )
     with db.engine.begin() as conn:
-        conn.execute(Person.__table__.insert(), people)
-        conn.execute(Campaign.__table__.insert(), campaigns)
+        conn.execute(insert(Person), people)
+        conn.execute(insert(Campaign), campaigns)
     for start in range(0, LEADS, CHUNK):
         with db.engine.begin() as conn:
-            conn.execute(Lead.__table__.insert(), leads[start : start + CHUNK])
+            conn.execute(insert(Lead), leads[start : start + CHUNK])
     with db.engine.begin() as conn:
-        conn.execute(SlackMessage.__table__.insert(), alerts)
+        conn.execute(insert(SlackMessage), alerts)
 
 
 def build_all(parts: Parts) -> int:

@@ -20,6 +20,8 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from sqlalchemy import insert
+
 from bot.db import Database
 from bot.models import Lead, utcnow
 from bot.signing import sign_body
@@ -107,7 +109,7 @@ def core_rate(folder: Path, run: int) -> float:
     started = time.perf_counter()
     for b in range(BATCHES):
         with db.engine.begin() as conn:
-            conn.execute(Lead.__table__.insert(), rows[b * 500 : (b + 1) * 500])
+            conn.execute(insert(Lead), rows[b * 500 : (b + 1) * 500])
     elapsed = time.perf_counter() - started
     db.dispose()
     return len(rows) / elapsed

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import CursorResult, delete
 from sqlalchemy.exc import IntegrityError
 
 from bot.db import Database
@@ -26,6 +26,7 @@ def forget_old_deliveries(db: Database, older_than: timedelta = timedelta(days=1
         result = session.execute(
             delete(SlackEvent).where(SlackEvent.received_at < utcnow() - older_than)
         )
+        assert isinstance(result, CursorResult)  # a DELETE always has a cursor result
         return result.rowcount or 0
 
 
@@ -38,4 +39,5 @@ def forget_old_signatures(db: Database, prefix: str, older_than: timedelta) -> i
                 SlackEvent.received_at < utcnow() - older_than,
             )
         )
+        assert isinstance(result, CursorResult)  # a DELETE always has a cursor result
         return result.rowcount or 0

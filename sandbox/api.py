@@ -157,7 +157,8 @@ def build_routes(sandbox: Any) -> list[Route | Mount]:
         block_id, action_id = _text(data, "block_id"), _text(data, "action_id")
         chosen = data.get("chosen") if isinstance(data.get("chosen"), dict) else None
         if data.get("view_id"):
-            values = data.get("values") if isinstance(data.get("values"), dict) else {}
+            raw_values = data.get("values")
+            values = raw_values if isinstance(raw_values, dict) else {}
             return await relay.view_action(
                 user_id,
                 _text(data, "view_id"),

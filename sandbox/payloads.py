@@ -204,7 +204,9 @@ def signed(secret: str, kind: str, payload: JsonDict) -> tuple[bytes, dict[str, 
         raise ValueError(f"unknown request kind {kind!r}")
     stamp = str(int(time.time()))
     signature = SignatureVerifier(secret).generate_signature(timestamp=stamp, body=body)
-    headers = {
+    if signature is None:  # slack_sdk returns None only for an empty timestamp or body
+        raise ValueError("cannot sign an empty request")
+    headers: dict[str, str] = {
         "content-type": content_type,
         "x-slack-request-timestamp": stamp,
         "x-slack-signature": signature,

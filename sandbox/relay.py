@@ -158,19 +158,19 @@ class Relay:
         ephemeral = None if message else self.fake.find_ephemeral(ts)
         if ephemeral is not None and ephemeral.user != user_id:
             ephemeral = None
-        if message is None and ephemeral is None:
-            return Outcome("That message is gone.")
-        data = (
-            message.to_slack()
-            if message
-            else {
+        data: JsonDict
+        if message is not None:
+            data = message.to_slack()
+        elif ephemeral is not None:
+            data = {
                 "type": "message",
                 "ts": ts,
                 "text": ephemeral.text,
                 "blocks": ephemeral.blocks,
                 "thread_ts": ephemeral.thread_ts,
             }
-        )
+        else:
+            return Outcome("That message is gone.")
         element = find_element(data.get("blocks") or [], block_id, action_id)
         if element is None:
             return Outcome("That button is no longer on the message.")

@@ -66,13 +66,10 @@ def _wait_for_delivery(handoff: Handoff, keys: list[str]) -> dict[str, str]:
     deadline = time.monotonic() + DELIVERY_TIMEOUT
     while True:
         with handoff.db.session() as session:
-            status = dict(
-                session.execute(
-                    select(OutboxMessage.key, OutboxMessage.status).where(
-                        OutboxMessage.key.in_(keys)
-                    )
-                ).all()
-            )
+            rows = session.execute(
+                select(OutboxMessage.key, OutboxMessage.status).where(OutboxMessage.key.in_(keys))
+            ).all()
+            status = {key: value for key, value in rows if key is not None}
         if all(value != "pending" for value in status.values()) or time.monotonic() > deadline:
             return status
         time.sleep(0.1)

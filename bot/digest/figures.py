@@ -7,7 +7,6 @@ Times to first touch are measured in the rep's working time, as the SLA clock is
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -33,7 +32,13 @@ class Figure:
 
     @property
     def median(self) -> timedelta | None:
-        return statistics.median(self.touch_times) if self.touch_times else None
+        if not self.touch_times:
+            return None
+        ordered = sorted(self.touch_times)
+        middle = len(ordered) // 2
+        if len(ordered) % 2:
+            return ordered[middle]
+        return (ordered[middle - 1] + ordered[middle]) / 2
 
 
 @dataclass

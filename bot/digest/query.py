@@ -71,7 +71,9 @@ def teams(session: Session, manager_ids: Iterable[str] | None = None) -> list[Te
         query = query.where(manager.role == "manager")
     else:
         query = query.where(manager.slack_id.in_(list(manager_ids)))
-    found = {slack_id: (name, {}) for slack_id, name in session.execute(query)}
+    found: dict[str, tuple[str, dict[str, str]]] = {
+        slack_id: (name, {}) for slack_id, name in session.execute(query)
+    }
     if not found:
         return []
     reps = session.execute(
@@ -239,5 +241,6 @@ def hot_arrivals(
         )
     )
     for owner, received, touched, campaign in rows:
+        assert owner is not None  # the query keeps only owner_id IN owners
         grouped[owner].append(TouchRow(owner, received, touched, campaign))
     return grouped

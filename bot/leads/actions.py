@@ -53,7 +53,7 @@ def _require(session: Session, lead: Lead, allowed: tuple[str, ...]) -> None:
     if lead.status in allowed:
         return
     who = display_name(session, lead.status_by) if lead.status_by else "Someone"
-    done = {
+    done: dict[str, str] = {
         LeadStatus.CLAIMED: f"{who} is already on it.",
         LeadStatus.CONTACTED: f"{who} already marked it contacted.",
         LeadStatus.NOT_FIT: f"{who} already marked it not a fit.",
@@ -185,7 +185,7 @@ def reassign(
     lead = lead_to_act_on(session, lead_id, actor)
     _require(session, lead, OPEN_STATUSES)
     target = person(session, new_owner)
-    if not may_be_assigned(target):
+    if target is None or not may_be_assigned(target):
         raise Refusal("Pick a rep or manager from the Handoff roster.")
     if new_owner == lead.owner_id:
         raise Refusal(f"{display_name(session, new_owner)} already has this lead.")

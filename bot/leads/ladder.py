@@ -122,7 +122,7 @@ def due_clause(now: datetime) -> ColumnElement[bool]:
     return and_(Lead.next_due_at.is_not(None), Lead.next_due_at <= now)
 
 
-def due_query(now: datetime, *, limit: int = BATCH, lock: bool = False) -> Select[tuple[Lead]]:
+def due_query(now: datetime, *, limit: int = BATCH, lock: bool = False) -> Select[Lead]:
     """Due leads, earliest first; `lock` claims them (FOR UPDATE SKIP LOCKED)."""
     query = select(Lead).where(due_clause(now)).order_by(Lead.next_due_at).limit(limit)
     return query.with_for_update(skip_locked=True) if lock else query

@@ -38,7 +38,7 @@ from bot.states import CLOSED_STATUSES, LeadStatus
 
 STEP_REMINDER, STEP_ESCALATION = 0, 1
 HOUR = timedelta(hours=1)
-STATUS_WORDS = {
+STATUS_WORDS: dict[str, str] = {
     LeadStatus.CONTACTED: "has contacted them",
     LeadStatus.NOT_FIT: "has marked them not a fit",
 }

@@ -1,5 +1,5 @@
 from alembic import context
-from sqlalchemy import create_engine
+from sqlalchemy import Connection, create_engine
 
 from bot.models import Base
 
@@ -12,12 +12,15 @@ def run() -> None:
     if connection is not None:
         _migrate(connection)
         return
-    engine = create_engine(config.get_main_option("sqlalchemy.url"))
+    url = config.get_main_option("sqlalchemy.url")
+    if url is None:
+        raise RuntimeError("alembic.ini sets no sqlalchemy.url and no connection was given")
+    engine = create_engine(url)
     with engine.begin() as conn:
         _migrate(conn)
 
 
-def _migrate(connection) -> None:
+def _migrate(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,

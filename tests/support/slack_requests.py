@@ -16,6 +16,7 @@ from bot.signing import sign_body
 def slack_headers(secret: str, body: str, *, timestamp: int | None = None) -> dict[str, str]:
     stamp = str(int(time.time()) if timestamp is None else timestamp)
     signature = SignatureVerifier(secret).generate_signature(timestamp=stamp, body=body)
+    assert signature is not None  # None only for an empty timestamp or body
     return {
         "content-type": "application/x-www-form-urlencoded",
         "x-slack-request-timestamp": stamp,
