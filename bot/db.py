@@ -58,7 +58,7 @@ def make_engine(url: str, timeout: float = DEFAULT_TIMEOUT) -> Engine:
         busy_ms = int(timeout * 1000)
 
         @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        def _sqlite_pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]  # raw DBAPI connection, untyped
             # Let SQLAlchemy issue BEGIN itself so that transactions really start when we say.
             dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
@@ -69,7 +69,7 @@ def make_engine(url: str, timeout: float = DEFAULT_TIMEOUT) -> Engine:
             cursor.close()
 
         @event.listens_for(engine, "begin")
-        def _sqlite_begin(conn):  # type: ignore[no-untyped-def]
+        def _sqlite_begin(conn):  # type: ignore[no-untyped-def]  # raw DBAPI connection, untyped
             # IMMEDIATE takes the write lock up front, so two writers queue on busy_timeout
             # instead of failing with "database is locked" when a read turns into a write.
             conn.exec_driver_sql("BEGIN IMMEDIATE")
@@ -97,7 +97,7 @@ def make_engine(url: str, timeout: float = DEFAULT_TIMEOUT) -> Engine:
     lock_ms, statement_ms = int(timeout * 1000), int(timeout * 4000)
 
     @event.listens_for(engine, "connect")
-    def _postgres_timeouts(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+    def _postgres_timeouts(dbapi_connection, _record):  # type: ignore[no-untyped-def]  # raw DBAPI connection, untyped
         # SET rather than the `options` startup parameter, which PgBouncer refuses.
         autocommit = dbapi_connection.autocommit
         dbapi_connection.autocommit = True

@@ -231,7 +231,7 @@ class Dispatcher:
                 .values(locked_until=utcnow() + self.lease)
                 .execution_options(synchronize_session=False)
             )
-        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]  # an UPDATE gives a CursorResult
 
     def per_channel_claim(self) -> int:
         """How many posts to one channel fit into one lease (at least one)."""
@@ -329,7 +329,7 @@ class Dispatcher:
                 .values(**values)
                 .execution_options(synchronize_session=False)
             )
-        return result.rowcount == 1  # type: ignore[attr-defined]
+        return result.rowcount == 1  # type: ignore[attr-defined]  # an UPDATE gives a CursorResult
 
     def dispatch_once(self) -> int:
         """Claim due rows and hand them to the workers, one task per channel. Returns the count."""
@@ -515,7 +515,7 @@ class Dispatcher:
                 response = self.client.api_call(method, http_verb="GET", params=args)
             else:
                 response = self.client.api_call(method, json=args)
-            return response.data  # type: ignore[return-value]
+            return response.data  # type: ignore[return-value]  # slack_sdk types data as dict | bytes; JSON here
         except SlackApiError as exc:
             status = exc.response.status_code
             error = str(exc.response.get("error") or status)

@@ -158,7 +158,7 @@ def _seconds(value: object) -> float | None:
     if isinstance(value, list | tuple):
         value = value[0] if value else None
     try:
-        return float(value) if value is not None else None  # type: ignore[arg-type]
+        return float(value) if value is not None else None  # type: ignore[arg-type]  # TypeError/ValueError caught below
     except (TypeError, ValueError):
         return None
 

@@ -79,7 +79,7 @@ def guarded(listener: Callable[..., None]) -> Callable[..., None]:
     guard.__qualname__ = listener.__qualname__
     guard.__doc__ = listener.__doc__
     guard.__module__ = listener.__module__
-    guard.__signature__ = signature.replace(  # type: ignore[attr-defined]
+    guard.__signature__ = signature.replace(  # type: ignore[attr-defined]  # __signature__ is read by inspect; Bolt injects by it
         parameters=[*signature.parameters.values(), *extra]
     )
     return guard

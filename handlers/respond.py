@@ -28,7 +28,7 @@ class SlackRespond(Respond):
         super().__init__(response_url=response_url, **kwargs)
         self.api_url = api_url
 
-    def __call__(  # type: ignore[override]
+    def __call__(  # type: ignore[override]  # narrower keyword set than Bolt Respond
         self,
         text: str | dict = "",
         blocks: Sequence[Any] | None = None,

@@ -122,7 +122,7 @@ def build_routes(sandbox: Any) -> list[Route | Mount]:
         return JSONResponse(document)
 
     async def events(_request: Request) -> Response:
-        async def stream():  # type: ignore[no-untyped-def]
+        async def stream():  # type: ignore[no-untyped-def]  # async generator of SSE chunks
             last, quiet = -1, 0.0
             while not sandbox.closing:
                 version = changes.version

@@ -173,7 +173,7 @@ def link_waiting_leads(session: Session, campaign: Campaign) -> int:
         .values(campaign_id=campaign.id)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount or 0  # type: ignore[attr-defined]
+    return result.rowcount or 0  # type: ignore[attr-defined]  # a DML statement gives a CursorResult
 
 
 # -- "Got it" and the end -------------------------------------------------------------------

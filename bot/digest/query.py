@@ -12,9 +12,10 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import Row, and_, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from bot.keys import alert_key
@@ -108,15 +109,15 @@ def _untouched(now: datetime) -> tuple:
     )
 
 
-def _lead(row: object) -> StaleLead:
+def _lead(row: Row[*tuple[Any, ...]]) -> StaleLead:  # the columns of _lead_columns()
     return StaleLead(
-        id=row.id,  # type: ignore[attr-defined]
-        name=row.name,  # type: ignore[attr-defined]
-        company=row.company,  # type: ignore[attr-defined]
-        score=row.score,  # type: ignore[attr-defined]
-        hot=bool(row.hot),  # type: ignore[attr-defined]
-        received_at=row.received_at,  # type: ignore[attr-defined]
-        campaign=row.campaign,  # type: ignore[attr-defined]
+        id=row.id,
+        name=row.name,
+        company=row.company,
+        score=row.score,
+        hot=bool(row.hot),
+        received_at=row.received_at,
+        campaign=row.campaign,
     )
 
 
