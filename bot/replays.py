@@ -5,7 +5,8 @@ Events API retries), under a `sig:` key with a unique constraint, so a replay is
 whichever process it reaches, and the check is atomic across threads and processes. A small
 in-process TTL cache answers same-process replays without a query and keeps the check alive
 when the database is down (then it holds only per process). The database check never delays
-Slack's 3-second ack: it gets `DB_WAIT` seconds (on a small pool of its own); a slower or
+Slack's 3-second ack: it gets `DB_WAIT` seconds (on a small pool the composition root owns,
+`Handoff.signature_checks`); a slower or
 failing database leaves the decision to the in-process cache, and the row is still written
 when the database frees up, for the other processes. Slack signs each retry of an
 Events API delivery afresh (a new timestamp, so a new signature): retries are not refused here;
@@ -18,7 +19,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor
 from concurrent.futures import TimeoutError as WaitTimeout
 from datetime import timedelta
 
@@ -34,13 +35,21 @@ PRUNE_EVERY = 60.0
 DB_WAIT = 0.3  # seconds
 DB_BACKLOG = 200  # queued database checks beyond which only the in-process cache decides
 
-# One small pool per process for the database checks (never on a request's own thread).
-_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="replays")
-
 
 class SeenSignatures:
-    def __init__(self, db: Database | None, window: float = WINDOW, db_wait: float = DB_WAIT):
+    def __init__(
+        self,
+        db: Database | None,
+        pool: Executor | None = None,
+        window: float = WINDOW,
+        db_wait: float = DB_WAIT,
+    ) -> None:
+        """`pool` runs the database checks (never on a request's own thread); it is required
+        with a database and owned by the caller (`Handoff.signature_checks`)."""
+        if db is not None and pool is None:
+            raise ValueError("a database check needs a pool to run on")
         self.db = db
+        self.pool = pool
         self.window = window
         self.db_wait = db_wait
         self._lock = threading.Lock()
@@ -65,10 +74,10 @@ class SeenSignatures:
             prune = now - self._pruned >= PRUNE_EVERY
             if prune:
                 self._pruned = now
-            if self.db is None or self._backlog >= DB_BACKLOG:
+            if self.db is None or self.pool is None or self._backlog >= DB_BACKLOG:
                 return True
             self._backlog += 1
-        future = _POOL.submit(self._record, key, prune)
+        future = self.pool.submit(self._record, key, prune)
         try:
             return future.result(timeout=self.db_wait)
         except WaitTimeout:

@@ -53,12 +53,18 @@ class Handoff:
     # Every thread and pool of the app is owned here and stopped in `stop()`.
     permalinks: Permalinks = field(init=False)
     background: ThreadPoolExecutor = field(init=False)  # listeners' work after the ack
+    # /healthz waits on its own threads, so a busy request pool cannot delay it.
+    health_checks: ThreadPoolExecutor = field(init=False)
+    # Replayed-signature checks in the database (bot.replays), never on a request's thread.
+    signature_checks: ThreadPoolExecutor = field(init=False)
     _health_check: Future[HealthCheck] | None = field(default=None, repr=False)
     _health_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def __post_init__(self) -> None:
         self.permalinks = Permalinks(self.db, self.client)
         self.background = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="after-ack")
+        self.health_checks = ThreadPoolExecutor(max_workers=4, thread_name_prefix="healthz")
+        self.signature_checks = ThreadPoolExecutor(max_workers=2, thread_name_prefix="replays")
 
     @classmethod
     def build(cls, settings: Settings, *, db: Database | None = None) -> Handoff:
@@ -135,6 +141,8 @@ class Handoff:
         self.scheduler.stop()
         self.dispatcher.stop()
         self.background.shutdown(wait=False)
+        self.health_checks.shutdown(wait=True, cancel_futures=True)
+        self.signature_checks.shutdown(wait=True, cancel_futures=True)
         self.db.dispose()
 
     def health(self, deadline: float = HEALTH_DEADLINE) -> dict[str, Any]:

@@ -43,3 +43,4 @@ class OutboxStatus(StrEnum):
     PENDING = "pending"
     SENT = "sent"
     FAILED = "failed"
+    SUPERSEDED = "superseded"  # an update made moot by a newer update of the same message

@@ -37,7 +37,8 @@ def build_bolt_app(handoff: Handoff) -> App:
         # Bolt logs unhandled requests at WARNING with their body; keep lead details out.
         raise_error_for_unhandled_request=False,
     )
-    app._handoff_seen_signatures = SeenSignatures(handoff.db)  # type: ignore[attr-defined]  # our attribute on the Bolt App
+    # our own attribute on the Bolt App: the listeners' replay memory
+    app._handoff_seen_signatures = SeenSignatures(handoff.db, handoff.signature_checks)  # type: ignore[attr-defined]
     respond.use_slack_respond(app)
     provide_handoff(app, handoff)  # before any other middleware or listener needs it
     register_listeners(app)

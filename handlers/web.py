@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -29,8 +28,6 @@ log = logging.getLogger(__name__)
 
 MAX_BODY = 1024 * 1024
 RETRY_AFTER = "30"  # seconds, on a 503 for a database outage
-# /healthz waits on its own threads, so a busy request pool cannot delay it.
-_health_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="healthz")
 
 
 def error(status: int, message: str, **extra: object) -> JSONResponse:
@@ -107,7 +104,7 @@ def health_endpoint(handoff: Handoff) -> Callable[[Request], Awaitable[Response]
         """200 while the database works (Slack unreachable is "degraded", still 200: leads are
         accepted and messages wait); 503 when the database is unreachable or read-only."""
         loop = asyncio.get_running_loop()
-        status = await loop.run_in_executor(_health_pool, handoff.health)
+        status = await loop.run_in_executor(handoff.health_checks, handoff.health)
         return JSONResponse(status, status_code=200 if status["database"] == "ok" else 503)
 
     return health

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from bot import campaigns
 from bot.campaigns import CampaignForm
 from bot.db import Database
+from bot.errors import Refusal
 from bot.ids import CampaignIds as Ids
 from bot.keys import announcement_key
 from bot.messages import validate_blocks
@@ -127,14 +128,21 @@ def read(db: Database, campaign_id: int, user: str) -> campaigns.ReadResult:
         )
 
 
+def read_refused(db: Database, campaign_id: int, user: str) -> str:
+    """The kind of the Refusal a read gets (fails the test if the read is recorded)."""
+    with pytest.raises(Refusal) as refusal:
+        read(db, campaign_id, user)
+    return refusal.value.kind
+
+
 def test_got_it_counts_once_per_person_and_only_the_sales_team(team: Database) -> None:
     campaign = save(team).campaign
-    assert read(team, campaign.id, "UREP1").outcome == "recorded"
-    assert read(team, campaign.id, "UREP1").outcome == "already"
+    assert read(team, campaign.id, "UREP1").campaign.id == campaign.id  # recorded
+    assert read_refused(team, campaign.id, "UREP1") == "already"
     assert read(team, campaign.id, "UMGR1").counted
     marketer = read(team, campaign.id, "UMKT1")
-    assert marketer.outcome == "recorded" and not marketer.counted
-    assert read(team, 999, "UREP1").outcome == "unknown"
+    assert marketer.campaign.id == campaign.id and not marketer.counted  # recorded, not counted
+    assert read_refused(team, 999, "UREP1") == "unknown"
     with team.session() as session:
         assert campaigns.read_count(session, campaign.id) == campaigns.ReadCount(2, 4)
     updates = [r for r in outbox_rows(team) if r.method == "chat.update"]
@@ -150,7 +158,12 @@ def test_simultaneous_clicks_by_one_person_count_once(team: Database) -> None:
 
     def click() -> None:
         start.wait()
-        outcomes.append(read(team, campaign.id, "UREP2").outcome)
+        try:
+            read(team, campaign.id, "UREP2")
+        except Refusal as refusal:
+            outcomes.append(refusal.kind)
+        else:
+            outcomes.append("recorded")
 
     threads = [Thread(target=click) for _ in range(4)]
     for thread in threads:
@@ -189,10 +202,14 @@ def end(db: Database, code: str, user: str = "UMKT1") -> campaigns.EndResult:
 
 def test_ending_a_campaign(team: Database) -> None:
     campaign = save(team).campaign
-    assert end(team, "spring-webinar", user="UREP1").outcome == "refused"
-    assert end(team, "nope").outcome == "unknown"
-    assert end(team, "SPRING-WEBINAR").outcome == "ended"
-    assert end(team, "spring-webinar").outcome == "already"
+    for code, user, kind in [("spring-webinar", "UREP1", "refused"), ("nope", "UMKT1", "unknown")]:
+        with pytest.raises(Refusal) as refusal:
+            end(team, code, user=user)
+        assert refusal.value.kind == kind
+    assert end(team, "SPRING-WEBINAR").campaign.id == campaign.id  # ended
+    with pytest.raises(Refusal) as refusal:
+        end(team, "spring-webinar")
+    assert refusal.value.kind == "already"
     with team.session() as session:
         ended = session.get(Campaign, campaign.id)
         assert ended.status == "ended" and ended.ended_at is not None

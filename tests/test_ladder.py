@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -45,9 +46,13 @@ def directory(team: Database) -> Iterator[SlackDirectory]:
     yield SlackDirectory(team, None, default_tz="UTC")
 
 
+# Unique per test process (id() of a short-lived dict was reused, so ids collided).
+_LEAD_NUMBERS = itertools.count(1)
+
+
 def new_lead(session, owner: str | None = "UREP1", **fields) -> Lead:  # type: ignore[no-untyped-def]
     lead = Lead(
-        external_id=fields.pop("external_id", f"x-{owner}-{len(session.new)}-{id(fields)}"),
+        external_id=fields.pop("external_id", f"x-{owner}-{next(_LEAD_NUMBERS)}"),
         name=fields.pop("name", "Ada Lovelace"),
         owner_id=owner,
         hot=True,

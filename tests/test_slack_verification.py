@@ -119,7 +119,8 @@ def test_refusals_log_one_short_line_a_minute(caplog: pytest.LogCaptureFixture) 
 
 
 def test_a_signature_is_accepted_once_by_all_threads_together(db: Database) -> None:
-    seen = SeenSignatures(db, db_wait=10)
+    checks = ThreadPoolExecutor(2)
+    seen = SeenSignatures(db, checks, db_wait=10)
     start = threading.Barrier(16)
 
     def attempt(_: int) -> bool:
@@ -129,13 +130,16 @@ def test_a_signature_is_accepted_once_by_all_threads_together(db: Database) -> N
     with ThreadPoolExecutor(16) as pool:
         results = list(pool.map(attempt, range(16)))
     assert results.count(True) == 1
+    checks.shutdown()
 
 
 def test_a_signature_seen_by_another_process_is_refused(db: Database) -> None:
-    one, other = SeenSignatures(db, db_wait=10), SeenSignatures(db, db_wait=10)
-    assert one.first_time("v0=" + "cd" * 32)
-    assert not other.first_time("v0=" + "cd" * 32)
-    assert other.first_time("v0=" + "ef" * 32)
+    with ThreadPoolExecutor(2) as checks:
+        one = SeenSignatures(db, checks, db_wait=10)
+        other = SeenSignatures(db, checks, db_wait=10)
+        assert one.first_time("v0=" + "cd" * 32)
+        assert not other.first_time("v0=" + "cd" * 32)
+        assert other.first_time("v0=" + "ef" * 32)
 
 
 def test_without_a_database_the_process_still_remembers() -> None:

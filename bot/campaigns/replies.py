@@ -98,12 +98,16 @@ def command_reply(
     if request.action == "stats":
         return stats_message(session, request.code)
     if request.action == "end":
-        ended = end_campaign(
-            session, code=request.code, user_id=user_id, sales_channel=sales_channel
-        )
-        if ended.outcome == "unknown":
-            return help_message(session, "unknown_code", code=request.code)
-        return notice(ended.outcome, campaign=ended.campaign, channel_id=sales_channel)
+        try:
+            ended = end_campaign(
+                session, code=request.code, user_id=user_id, sales_channel=sales_channel
+            )
+        except Refusal as refusal:
+            if refusal.kind == "unknown":
+                return help_message(session, "unknown_code", code=request.code)
+            campaign = refusal.context.get("campaign")
+            return notice(refusal.kind, campaign=campaign, channel_id=sales_channel)
+        return notice("ended", campaign=ended.campaign, channel_id=sales_channel)
     return help_message(session, "unknown_subcommand", typed=request.action)
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from bot import outbox
 from bot.campaigns.form import CampaignForm
+from bot.errors import Refusal
 from bot.ids import CampaignIds
 from bot.keys import announcement_key
 from bot.lookups import campaign_by_code
@@ -181,51 +182,59 @@ def link_waiting_leads(session: Session, campaign: Campaign) -> int:
 
 @dataclass(frozen=True)
 class ReadResult:
-    outcome: str  # "recorded", "already" or "unknown"
-    campaign: Campaign | None = None
+    """A recorded "Got it"."""
+
+    campaign: Campaign
     counted: bool = False  # the reader is on the sales team, so the count went up
 
 
 def record_read(
     session: Session, *, campaign_id: int, slack_id: str, sales_channel: str
 ) -> ReadResult:
-    """One "Got it" per person per campaign; a new one refreshes the announcement's count."""
+    """One "Got it" per person per campaign; a new one refreshes the announcement's count.
+
+    Refuses (`Refusal`) with kind "unknown" (no such campaign) or "already" (this person's
+    read is recorded already; context `campaign`)."""
     campaign = _locked(session, campaign_id)
     if campaign is None:
-        return ReadResult("unknown")
+        raise Refusal("That campaign no longer exists.", "unknown")
     seen = select(CampaignRead.id).where(
         CampaignRead.campaign_id == campaign_id, CampaignRead.slack_id == slack_id
     )
     if session.scalar(seen) is not None:
-        return ReadResult("already", campaign)
+        raise Refusal("You have already read it.", "already", campaign=campaign)
     try:
         with session.begin_nested():
             session.add(CampaignRead(campaign_id=campaign_id, slack_id=slack_id))
     except IntegrityError:  # the same person's second click, a moment apart
-        return ReadResult("already", campaign)
+        raise Refusal("You have already read it.", "already", campaign=campaign) from None
     counted = has_role(session, slack_id, *SALES_TEAM)
     if counted:
         _refresh(session, campaign, sales_channel)
-    return ReadResult("recorded", campaign, counted)
+    return ReadResult(campaign, counted)
 
 
 @dataclass(frozen=True)
 class EndResult:
-    outcome: str  # "ended", "already", "refused" or "unknown"
-    campaign: Campaign | None = None
+    """A campaign just ended."""
+
+    campaign: Campaign
 
 
 def end_campaign(session: Session, *, code: str, user_id: str, sales_channel: str) -> EndResult:
+    """End the campaign `code`. Refuses (`Refusal`) with kind "refused" (the user may not
+    manage campaigns), "unknown" (no such code) or "already" (ended before; context
+    `campaign`)."""
     if not may_manage_campaigns(session, user_id):
-        return EndResult("refused")
+        raise Refusal("Only marketing or an admin can end a campaign.", "refused")
     found = campaign_by_code(session, code)
     campaign = _locked(session, found.id) if found else None
     if campaign is None:
-        return EndResult("unknown")
+        raise Refusal(f"There is no campaign `{code}`.", "unknown")
     if campaign.status == CampaignStatus.ENDED:
-        return EndResult("already", campaign)
+        raise Refusal("That campaign has ended already.", "already", campaign=campaign)
     campaign.status = CampaignStatus.ENDED
     campaign.ended_at = utcnow()
     session.flush()
     _refresh(session, campaign, sales_channel)
-    return EndResult("ended", campaign)
+    return EndResult(campaign)

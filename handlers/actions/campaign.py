@@ -5,7 +5,9 @@ from __future__ import annotations
 from slack_bolt import Ack, App, Respond
 
 from bot import campaigns
+from bot.errors import Refusal
 from bot.ids import CampaignIds
+from bot.models import Campaign
 from bot.services import Handoff
 from handlers.errors import guarded
 
@@ -15,19 +17,23 @@ def got_it_callback(ack: Ack, body: dict, action: dict, respond: Respond, handof
     value = str(action.get("value", ""))
     if not value.isdigit():
         return
+    campaign: Campaign | None
     with handoff.db.session() as session:
-        read = campaigns.record_read(
-            session,
-            campaign_id=int(value),
-            slack_id=body["user"]["id"],
-            sales_channel=handoff.settings.sales_channel or "",
-        )
-    if read.outcome == "recorded":
-        kind = "read_recorded" if read.counted else "read_not_counted"
-    else:
-        kind = "read_already" if read.outcome == "already" else "read_unknown"
+        try:
+            read = campaigns.record_read(
+                session,
+                campaign_id=int(value),
+                slack_id=body["user"]["id"],
+                sales_channel=handoff.settings.sales_channel or "",
+            )
+        except Refusal as refusal:  # caught inside the session: the campaign stays loaded
+            kind = "read_already" if refusal.kind == "already" else "read_unknown"
+            campaign = refusal.context.get("campaign")
+        else:
+            kind = "read_recorded" if read.counted else "read_not_counted"
+            campaign = read.campaign
     if body.get("response_url"):
-        message = campaigns.notice(kind, campaign=read.campaign)
+        message = campaigns.notice(kind, campaign=campaign)
         respond(**message.as_args(), response_type="ephemeral", replace_original=False)
 
 

@@ -1,0 +1,184 @@
+"""Claims and leases: which dispatcher may send which outbox rows, and for how long.
+
+A dispatcher claims due rows by writing its token and a short lease (`locked_until`); a
+heartbeat renews the leases of every row it still holds, so a live process keeps its rows and
+a dead one's are free again within one lease. Right before each Slack call the claim is checked
+and renewed in one UPDATE (`_hold`): a row whose claim was taken over is never sent by its
+former holder. A dispatcher claims at most as many posts per channel as it can send within one
+lease, and leaves alone a channel another live dispatcher is draining (order and spacing stay
+intact). `Claims` is the part of `Dispatcher` that does this.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import exists, or_, select, update
+from sqlalchemy.orm import aliased
+
+from bot.db import Database
+from bot.models import OutboxMessage, SlackMessage, utcnow
+from bot.states import OutboxStatus
+
+log = logging.getLogger("bot.outbox")
+
+POSTING_METHODS = {"chat.postMessage", "chat.postEphemeral"}
+
+
+class Claims:
+    """Claiming, holding, renewing and releasing outbox rows under one dispatcher's token."""
+
+    db: Database
+    token: str
+    lease: timedelta
+    batch: int
+    channel_interval: float
+    _lock: threading.Lock
+    _busy: set[str]
+
+    def renew_claims(self) -> int:
+        """Extend the lease of every row this dispatcher holds. Returns how many it holds."""
+        with self.db.session() as session:
+            result = session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.lock_token == self.token,
+                    OutboxMessage.status == OutboxStatus.PENDING,
+                )
+                .values(locked_until=utcnow() + self.lease)
+                .execution_options(synchronize_session=False)
+            )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    def per_channel_claim(self) -> int:
+        """How many posts to one channel fit into one lease (at least one)."""
+        if self.channel_interval <= 0:
+            return self.batch
+        return max(1, min(self.batch, int(self.lease.total_seconds() / self.channel_interval)))
+
+    def _claim(self) -> list[OutboxMessage]:
+        now = utcnow()
+        with self._lock:
+            busy = set(self._busy)
+        target_posted = or_(
+            OutboxMessage.target_key.is_(None),
+            exists().where(SlackMessage.key == OutboxMessage.target_key),
+        )
+        thread_posted = or_(
+            OutboxMessage.thread_key.is_(None),
+            exists().where(SlackMessage.key == OutboxMessage.thread_key),
+        )
+        free = or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now)
+        held = aliased(OutboxMessage)
+        drained_elsewhere = exists().where(
+            held.channel == OutboxMessage.channel,
+            held.status == OutboxStatus.PENDING,
+            held.locked_until >= now,
+            held.lock_token != self.token,
+        )
+        due = (
+            select(OutboxMessage.id, OutboxMessage.channel, OutboxMessage.method)
+            .where(
+                OutboxMessage.status == OutboxStatus.PENDING,
+                OutboxMessage.next_attempt_at <= now,
+                free,
+                target_posted,
+                thread_posted,
+                ~drained_elsewhere,
+            )
+            .order_by(OutboxMessage.id)
+            .limit(self.batch)
+        )
+        if busy:
+            due = due.where(
+                or_(OutboxMessage.channel.is_(None), OutboxMessage.channel.not_in(busy))
+            )
+        if self.db.is_postgres:
+            due = due.with_for_update(skip_locked=True, of=OutboxMessage)
+        with self.db.session() as session:
+            ids = self._within_lease(session.execute(due).all())
+            if not ids:
+                return []
+            session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_(ids), free)
+                .values(lock_token=self.token, locked_until=now + self.lease)
+                .execution_options(synchronize_session=False)
+            )
+        with self.db.session() as session:
+            rows = list(
+                session.scalars(
+                    select(OutboxMessage)
+                    .where(OutboxMessage.id.in_(ids), OutboxMessage.lock_token == self.token)
+                    .order_by(OutboxMessage.id)
+                )
+            )
+            session.expunge_all()
+        return rows
+
+    def _within_lease(self, candidates: Sequence[Any]) -> list[int]:
+        """The candidates' ids, keeping per channel only the posts that fit into one lease."""
+        room = self.per_channel_claim()
+        taken: dict[str, int] = defaultdict(int)
+        ids = []
+        for row_id, channel, method in candidates:
+            if channel and method in POSTING_METHODS:
+                if taken[channel] >= room:
+                    continue
+                taken[channel] += 1
+            ids.append(row_id)
+        return ids
+
+    def _hold(self, row: OutboxMessage, attempt_at: datetime | None = None) -> bool:
+        """Check that this dispatcher still holds `row` and renew its lease, in one UPDATE;
+        with `attempt_at`, also record that an attempt which may reach Slack starts now."""
+        values: dict[str, Any] = {"locked_until": utcnow() + self.lease}
+        if attempt_at is not None:
+            values["attempt_started_at"] = attempt_at
+        with self.db.session() as session:
+            result = session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.id == row.id,
+                    OutboxMessage.lock_token == self.token,
+                    OutboxMessage.status == OutboxStatus.PENDING,
+                )
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            )
+        return result.rowcount == 1  # type: ignore[attr-defined]
+
+    def _release(self, rows: list[OutboxMessage]) -> None:
+        with self.db.session() as session:
+            session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.id.in_([r.id for r in rows]),
+                    OutboxMessage.lock_token == self.token,
+                    OutboxMessage.status == OutboxStatus.PENDING,
+                )
+                .values(lock_token=None, locked_until=None)
+                .execution_options(synchronize_session=False)
+            )
+
+    def _release_all(self) -> None:
+        try:
+            with self.db.session() as session:
+                session.execute(
+                    update(OutboxMessage)
+                    .where(
+                        OutboxMessage.lock_token == self.token,
+                        OutboxMessage.status == OutboxStatus.PENDING,
+                    )
+                    .values(lock_token=None, locked_until=None)
+                    .execution_options(synchronize_session=False)
+                )
+        except Exception:
+            log.warning(
+                "outbox: could not release claims at shutdown; they expire in %s", self.lease
+            )
