@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -16,7 +15,6 @@ from bot.leads import ladder
 from bot.models import Lead, SlackUser
 from bot.people import SlackDirectory
 from bot.workhours import WorkingHours
-from tests.support.team import seed_team
 
 NY = ZoneInfo("America/New_York")
 KOLKATA = ZoneInfo("Asia/Kolkata")
@@ -32,17 +30,6 @@ def office(settings: Settings) -> Settings:
         hot_lead_sla=timedelta(minutes=15),
         escalate_after=timedelta(hours=1),
     )
-
-
-@pytest.fixture
-def team(db: Database) -> Database:
-    seed_team(db)
-    return db
-
-
-@pytest.fixture
-def directory(team: Database) -> Iterator[SlackDirectory]:
-    yield SlackDirectory(team, None, default_tz="UTC")
 
 
 def new_lead(session, owner: str | None = "UREP1", **fields) -> Lead:  # type: ignore[no-untyped-def]
