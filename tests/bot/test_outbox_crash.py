@@ -85,6 +85,9 @@ def run_until_settled(dispatcher: Dispatcher, db: Database, count: int) -> None:
 # -- a real process killed during a post whose answer is late ---------------------------------
 
 
+# The fake Slack (this process) stamps the post; the app (a child process) looks it up from the
+# time its attempt started: both must read the same clock, as Slack and a server do.
+@pytest.mark.real_clock
 def test_killed_during_a_slow_post_the_restart_delivers_it_once(
     tmp_path: Path, db_url: str
 ) -> None:

@@ -16,13 +16,16 @@ this clock, and they would wait for a future one.
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
 
 ENV = "HANDOFF_TEST_NOW"
 _traveller: time_machine.travel | None = None
+_started: tuple[datetime, float] | None = None  # the fixed instant, and the real time then
 
 
 def fixed_instant() -> datetime | None:
@@ -36,10 +39,34 @@ def fixed_instant() -> datetime | None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    global _traveller
+    global _traveller, _started
+    config.addinivalue_line(
+        "markers",
+        "real_clock: the test compares times taken in this process with times taken in a "
+        "process it starts (which the fixed clock cannot reach), so it runs on the real clock",
+    )
     instant = fixed_instant()
     if instant is not None:
+        _started = (instant, time.time())
         _traveller = time_machine.travel(instant, tick=True)
+        _traveller.start()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """A `real_clock` test runs with the fixed clock suspended, which then resumes where it
+    would have been."""
+    global _traveller
+    if _traveller is None or _started is None or item.get_closest_marker("real_clock") is None:
+        return (yield)
+    _traveller.stop()
+    try:
+        return (yield)
+    finally:
+        instant, real_start = _started
+        _traveller = time_machine.travel(
+            instant + timedelta(seconds=time.time() - real_start), tick=True
+        )
         _traveller.start()
 
 
