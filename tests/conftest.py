@@ -7,7 +7,9 @@ import pytest
 
 from bot.config import Settings, load_settings
 from bot.db import Database
+from bot.people import SlackDirectory
 from tests.support.databases import database_url
+from tests.support.team import seed_team
 
 # HANDOFF_TEST_NOW=<instant> runs the suite with the clock set there (off by default).
 pytest_plugins = ["tests.support.fixed_now"]
@@ -46,3 +48,16 @@ def settings() -> Settings:
             "CHANNEL_POST_INTERVAL": "0s",
         }
     )
+
+
+@pytest.fixture
+def team(db: Database) -> Database:
+    """The database with the test team (reps, managers, admins) seeded."""
+    seed_team(db)
+    return db
+
+
+@pytest.fixture
+def directory(team: Database) -> Iterator[SlackDirectory]:
+    """A people directory over the team, with no Slack client (profiles from the database)."""
+    yield SlackDirectory(team, None, default_tz="UTC")

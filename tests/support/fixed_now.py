@@ -9,7 +9,7 @@ at every instant. Off unless the variable is set.
 
 Processes the tests start (tests/support/app_process.py, the digest CLI tests) are not
 affected: they read the real clock, so this cannot find their dependence on it. Choose
-instants in the past: tests/test_digest_cli.py hands its processes a start time read from
+instants in the past: tests/bot/digest/test_digest_cli.py hands its processes a start time read from
 this clock, and they would wait for a future one.
 """
 

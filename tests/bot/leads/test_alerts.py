@@ -4,44 +4,38 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
+from unittest.mock import Mock
 
 import pytest
+from slack_sdk import WebClient
 from sqlalchemy import select
 
 from bot.config import Settings
 from bot.db import Database
 from bot.ids import LeadIds
 from bot.leads import intake
-from bot.leads.listener import on_lead_change
 from bot.leads.validate import parse_batch
 from bot.messages import validate_blocks
 from bot.models import Campaign, Lead, OutboxMessage
 from bot.people import SlackDirectory
 from bot.permissions import may_act_on_lead
-from tests.support.team import seed_team
+from bot.services import Handoff
 
 
 @pytest.fixture
-def team(db: Database) -> Database:
-    seed_team(db)
-    return db
+def handoff(team: Database, settings: Settings) -> Iterator[Handoff]:
+    """The real services on the test database, with a fake Slack client."""
+    services = Handoff.build(settings, db=team)
+    services.client = Mock(spec=WebClient)
+    try:
+        yield services
+    finally:
+        services.stop()
 
 
-@pytest.fixture
-def directory(team: Database) -> Iterator[SlackDirectory]:
-    yield SlackDirectory(team, None, default_tz="UTC")
-
-
-def receive(
-    db: Database, settings: Settings, directory: SlackDirectory, *payloads: dict[str, Any]
-) -> list[intake.LeadChange]:
-    """What Handoff.receive_leads does, with the alert listener."""
-    batch = parse_batch(list(payloads))
-    with db.session() as session:
-        result = intake.save_leads(session, batch, hot_score=settings.hot_score)
-        for change in result.changes:
-            on_lead_change(session, change, settings=settings, directory=directory)
-    return result.changes
+def receive(handoff: Handoff, *payloads: dict[str, Any]) -> list[intake.LeadChange]:
+    """A batch through `Handoff.receive_leads`, the path POST /leads takes after validation."""
+    return handoff.receive_leads(parse_batch(list(payloads))).changes
 
 
 def outbox(db: Database) -> list[OutboxMessage]:
@@ -66,9 +60,9 @@ def action_ids(blocks: list[dict[str, Any]]) -> list[str]:
 
 
 def test_a_new_hot_lead_alerts_its_owner_once(
-    team: Database, settings: Settings, directory: SlackDirectory
+    team: Database, settings: Settings, directory: SlackDirectory, handoff: Handoff
 ) -> None:
-    receive(team, settings, directory, {"id": "a1", "name": "Ada", "score": 95, "owner": "UREP1"})
+    receive(handoff, {"id": "a1", "name": "Ada", "score": 95, "owner": "UREP1"})
     lead = lead_row(team, "a1")
     [row] = outbox(team)
     assert row.method == "chat.postMessage"
@@ -82,19 +76,19 @@ def test_a_new_hot_lead_alerts_its_owner_once(
 
 
 def test_cold_leads_are_never_alerted(
-    team: Database, settings: Settings, directory: SlackDirectory
+    team: Database, settings: Settings, directory: SlackDirectory, handoff: Handoff
 ) -> None:
-    receive(team, settings, directory, {"id": "c1", "name": "Cold", "score": 10, "owner": "UREP1"})
-    receive(team, settings, directory, {"id": "c2", "name": "Cold", "score": 10})
-    receive(team, settings, directory, {"id": "c1", "name": "Still cold", "score": 20})
+    receive(handoff, {"id": "c1", "name": "Cold", "score": 10, "owner": "UREP1"})
+    receive(handoff, {"id": "c2", "name": "Cold", "score": 10})
+    receive(handoff, {"id": "c1", "name": "Still cold", "score": 20})
     assert outbox(team) == []
     assert lead_row(team, "c1").next_due_at is None
 
 
 def test_an_unassigned_hot_lead_is_offered_in_the_sales_channel(
-    team: Database, settings: Settings, directory: SlackDirectory
+    team: Database, settings: Settings, directory: SlackDirectory, handoff: Handoff
 ) -> None:
-    receive(team, settings, directory, {"id": "u1", "name": "Nobody's", "hot": True})
+    receive(handoff, {"id": "u1", "name": "Nobody's", "hot": True})
     lead = lead_row(team, "u1")
     [row] = outbox(team)
     assert row.key == f"lead:{lead.id}:claim"
@@ -104,20 +98,20 @@ def test_an_unassigned_hot_lead_is_offered_in_the_sales_channel(
 
 
 def test_a_resent_lead_does_not_alert_again(
-    team: Database, settings: Settings, directory: SlackDirectory
+    team: Database, settings: Settings, directory: SlackDirectory, handoff: Handoff
 ) -> None:
     first = {"id": "r1", "name": "Ada", "score": 95, "owner": "UREP1"}
-    receive(team, settings, directory, first)
-    changes = receive(team, settings, directory, {**first, "note": "called back"})
+    receive(handoff, first)
+    changes = receive(handoff, {**first, "note": "called back"})
     assert [c.created for c in changes] == [False]
     assert len(outbox(team)) == 1
 
 
 def test_an_owner_change_is_a_reassignment(
-    team: Database, settings: Settings, directory: SlackDirectory
+    team: Database, settings: Settings, directory: SlackDirectory, handoff: Handoff
 ) -> None:
-    receive(team, settings, directory, {"id": "o1", "name": "Ada", "score": 95, "owner": "UREP1"})
-    receive(team, settings, directory, {"id": "o1", "name": "Ada", "owner": "UREP2"})
+    receive(handoff, {"id": "o1", "name": "Ada", "score": 95, "owner": "UREP1"})
+    receive(handoff, {"id": "o1", "name": "Ada", "owner": "UREP2"})
     lead = lead_row(team, "o1")
     first, update, alert = outbox(team)
     assert update.method == "chat.update"
@@ -128,12 +122,12 @@ def test_an_owner_change_is_a_reassignment(
 
 
 def test_reassigned_back_updates_the_old_alert_and_says_so_in_its_thread(
-    team: Database, settings: Settings, directory: SlackDirectory
+    team: Database, settings: Settings, directory: SlackDirectory, handoff: Handoff
 ) -> None:
     lead = {"id": "b1", "name": "Ada", "score": 95}
-    receive(team, settings, directory, {**lead, "owner": "UREP1"})
-    receive(team, settings, directory, {**lead, "owner": "UREP2"})
-    receive(team, settings, directory, {**lead, "owner": "UREP1"})
+    receive(handoff, {**lead, "owner": "UREP1"})
+    receive(handoff, {**lead, "owner": "UREP2"})
+    receive(handoff, {**lead, "owner": "UREP1"})
     rows = outbox(team)
     key = rows[0].key
     posts = [r for r in rows if r.method == "chat.postMessage"]
@@ -145,19 +139,19 @@ def test_reassigned_back_updates_the_old_alert_and_says_so_in_its_thread(
 
 
 def test_a_lead_that_turns_hot_alerts_once(
-    team: Database, settings: Settings, directory: SlackDirectory
+    team: Database, settings: Settings, directory: SlackDirectory, handoff: Handoff
 ) -> None:
     lead = {"id": "h1", "name": "Ada", "owner": "UREP1"}
-    receive(team, settings, directory, {**lead, "score": 40})
+    receive(handoff, {**lead, "score": 40})
     assert outbox(team) == []
-    changes = receive(team, settings, directory, {**lead, "score": 90})
+    changes = receive(handoff, {**lead, "score": 90})
     assert changes[0].became_hot
-    receive(team, settings, directory, {**lead, "score": 99})
+    receive(handoff, {**lead, "score": 99})
     assert [r.method for r in outbox(team)] == ["chat.postMessage"]
 
 
 def test_campaign_context_or_its_absence_is_in_the_alert(
-    team: Database, settings: Settings, directory: SlackDirectory
+    team: Database, settings: Settings, directory: SlackDirectory, handoff: Handoff
 ) -> None:
     with team.session() as session:
         session.add(
@@ -170,9 +164,7 @@ def test_campaign_context_or_its_absence_is_in_the_alert(
             )
         )
     receive(
-        team,
-        settings,
-        directory,
+        handoff,
         {"id": "k1", "name": "Known", "hot": True, "owner": "UREP1", "campaign": "Spring"},
         {"id": "k2", "name": "Unknown", "hot": True, "owner": "UREP1", "campaign": "autumn"},
         {"id": "k3", "name": "None", "hot": True, "owner": "UREP1"},
@@ -214,10 +206,10 @@ def test_a_rep_without_a_manager_is_only_covered_by_admins(team: Database) -> No
 
 
 def test_a_lead_the_crm_unassigns_goes_back_to_the_sales_channel(
-    team: Database, settings: Settings, directory: SlackDirectory
+    team: Database, settings: Settings, directory: SlackDirectory, handoff: Handoff
 ) -> None:
-    receive(team, settings, directory, {"id": "n1", "name": "Ada", "score": 95, "owner": "UREP1"})
-    receive(team, settings, directory, {"id": "n1", "name": "Ada", "owner": None})
+    receive(handoff, {"id": "n1", "name": "Ada", "score": 95, "owner": "UREP1"})
+    receive(handoff, {"id": "n1", "name": "Ada", "owner": None})
     lead = lead_row(team, "n1")
     alert, update, offer = outbox(team)
     assert update.target_key == alert.key

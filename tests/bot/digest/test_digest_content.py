@@ -20,7 +20,7 @@ from bot.ids import DigestIds, LeadIds
 from bot.messages import validate_blocks
 from bot.models import SlackMessage
 from bot.people import import_roster
-from tests.test_digest_helpers import (
+from tests.bot.digest.test_digest_helpers import (
     add_lead,
     campaign,
     handoff_for,

@@ -27,7 +27,7 @@ from bot.digest.schedule import (
 from bot.messages import validate_blocks
 from bot.models import Person
 from bot.workhours import WorkingHours
-from tests.test_digest_helpers import (
+from tests.bot.digest.test_digest_helpers import (
     digest_posts,
     digest_rows,
     handoff_for,

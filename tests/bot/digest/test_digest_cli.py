@@ -12,10 +12,16 @@ from pathlib import Path
 from bot.db import Database
 from bot.models import utcnow
 from bot.people import import_roster
+from tests.bot.digest.test_digest_helpers import (
+    MORE_PEOPLE,
+    digest_posts,
+    digest_rows,
+    seed_people,
+    stale,
+)
 from tests.support.app_process import ROOT, app_env, run_app
 from tests.support.fake_slack_server import FakeSlackServer
 from tests.support.team import seed_team
-from tests.test_digest_helpers import MORE_PEOPLE, digest_posts, digest_rows, seed_people, stale
 
 
 def run_cli(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:

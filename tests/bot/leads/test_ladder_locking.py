@@ -1,6 +1,6 @@
 """On PostgreSQL a sweep claims due leads with FOR UPDATE SKIP LOCKED: a lead another
 process's sweep holds is skipped, not waited for and never pinged twice. (The unique
-(lead, step, cycle) ping row is the second guard: tests/test_ladder_sweep.py
+(lead, step, cycle) ping row is the second guard: tests/bot/leads/test_ladder_sweep.py
 ::test_a_ping_already_recorded_is_not_sent_again.)"""
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from bot.db import Database
 from bot.leads import ladder
 from bot.models import Lead, OutboxMessage, Ping
 from bot.people import SlackDirectory
+from tests.bot.leads.test_ladder_sweep import T0, alerted
 from tests.support.databases import postgres_database, waiting_on_a_lock
 from tests.support.team import seed_team
-from tests.test_ladder_sweep import T0, alerted
 
 DUE = T0 + timedelta(minutes=16)  # the reminder (15 min SLA) is due
 

@@ -17,10 +17,8 @@ from bot.leads.pings import nudge
 from bot.messages import validate_blocks
 from bot.models import Lead, OutboxMessage
 from bot.people import SlackDirectory
-from tests import test_ladder
-from tests.test_ladder_sweep import T0, alerted
+from tests.bot.leads.test_ladder_sweep import T0, alerted
 
-team, directory = test_ladder.team, test_ladder.directory  # fixtures
 LATER = T0 + timedelta(hours=2)
 
 

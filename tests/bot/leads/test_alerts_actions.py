@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,21 +21,9 @@ from bot.leads.listener import on_lead_change
 from bot.models import Campaign, Feedback, Lead, OutboxMessage, utcnow
 from bot.people import SlackDirectory
 from bot.workhours import WorkingHours
-from tests.support.team import seed_team
 
 NOW = datetime(2025, 3, 7, 15, 0, tzinfo=UTC)  # a Friday, 10:00 in New York
 NY = ZoneInfo("America/New_York")
-
-
-@pytest.fixture
-def team(db: Database) -> Database:
-    seed_team(db)
-    return db
-
-
-@pytest.fixture
-def directory(team: Database) -> Iterator[SlackDirectory]:
-    yield SlackDirectory(team, None, default_tz="UTC")
 
 
 @pytest.fixture

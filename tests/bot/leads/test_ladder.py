@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -17,7 +16,6 @@ from bot.leads import ladder
 from bot.models import Lead, SlackUser
 from bot.people import SlackDirectory
 from bot.workhours import WorkingHours
-from tests.support.team import seed_team
 
 NY = ZoneInfo("America/New_York")
 KOLKATA = ZoneInfo("Asia/Kolkata")
@@ -33,17 +31,6 @@ def office(settings: Settings) -> Settings:
         hot_lead_sla=timedelta(minutes=15),
         escalate_after=timedelta(hours=1),
     )
-
-
-@pytest.fixture
-def team(db: Database) -> Database:
-    seed_team(db)
-    return db
-
-
-@pytest.fixture
-def directory(team: Database) -> Iterator[SlackDirectory]:
-    yield SlackDirectory(team, None, default_tz="UTC")
 
 
 # Unique per test process (id() of a short-lived dict was reused, so ids collided).

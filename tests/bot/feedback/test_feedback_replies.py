@@ -20,15 +20,8 @@ from bot.ids import FeedbackIds
 from bot.messages import validate_blocks
 from bot.models import Campaign, Feedback, OutboxMessage, SlackMessage
 from bot.permalinks import Permalinks
-from tests.support.team import seed_team
 
 T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def team(db: Database) -> Database:
-    seed_team(db)
-    return db
 
 
 @pytest.fixture

@@ -18,11 +18,9 @@ from bot.messages import validate_blocks
 from bot.models import Campaign, Lead, OutboxMessage, Ping
 from bot.people import SlackDirectory
 from bot.workhours import WorkingHours
-from tests import test_ladder
-from tests.test_ladder import new_lead
+from tests.bot.leads.test_ladder import new_lead
 
 # The clock tests' fixtures: the seeded team and a directory without Slack.
-team, directory = test_ladder.team, test_ladder.directory
 
 T0 = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)  # a Monday, 09:00 in New York
 

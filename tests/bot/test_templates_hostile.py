@@ -1,6 +1,6 @@
 """Every template in templates/, rendered with hostile input, stays valid Block Kit, pings
 nobody and shows the text as typed: nothing a person or a CRM typed formats or links.
-Templates are discovered; their sample contexts live in tests/support/template_samples.py.
+Templates are discovered; their sample contexts live in tests/support/samples/.
 
 What "cannot format or link" means here, for each mrkdwn string Slack would parse (every
 text object of type mrkdwn, and the message's top-level `text` fallback):
@@ -40,7 +40,7 @@ from bot.messages import (
     render_view,
     validate_blocks,
 )
-from tests.support.template_samples import PARTIALS, SAMPLES, TemplateSample
+from tests.support.samples import PARTIALS, SAMPLES, TemplateSample
 
 HOSTILE = {
     "quotes": "He said \"hi\", then left 'quietly'",
@@ -83,7 +83,7 @@ FORBIDDEN = (
     "<https://evil",
     "<mailto:x@evil",
 )
-ADVICE = "add a sample context for it in tests/support/template_samples.py (see its docstring)"
+ADVICE = "add a sample context for it in tests/support/samples/ (see its docstring)"
 
 
 def template_names() -> list[str]:

@@ -1,0 +1,107 @@
+"""Sample contexts for campaign modals, announcements, lists, stats and help."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.campaigns import CampaignForm, CampaignStats, FormMetadata, ReadCount
+from bot.ids import CampaignIds
+from tests.support.samples.registry import sample
+from tests.support.samples.shared import MOMENT, hostile_campaign
+
+# -- campaigns ------------------------------------------------------------------------------
+
+
+@sample("campaign_modal", "view")
+def campaign_modal_edit(hostile: str) -> dict[str, Any]:
+    from bot.campaigns.form import modal_context
+
+    form = CampaignForm.from_campaign(hostile_campaign(hostile))
+    return modal_context(form, FormMetadata(7, "https://hooks.slack.com/commands/T1/2/x"))
+
+
+@sample("campaign_modal", "view", user_text=False)
+def campaign_modal_new(hostile: str) -> dict[str, Any]:
+    from bot.campaigns.form import modal_context
+
+    return modal_context(CampaignForm(), FormMetadata(None, None))
+
+
+@sample("campaign_announcement")
+def campaign_announcement_open(hostile: str) -> dict[str, Any]:
+    return {
+        "ids": CampaignIds,
+        "campaign": hostile_campaign(hostile),
+        "reads": ReadCount(3, 12),
+        "ended": False,
+    }
+
+
+@sample("campaign_announcement")
+def campaign_announcement_ended(hostile: str) -> dict[str, Any]:
+    campaign = hostile_campaign(
+        hostile, status="ended", ended_at=MOMENT, landing_url=None, hot_score=None, starts_on=None
+    )
+    return {"ids": CampaignIds, "campaign": campaign, "reads": ReadCount(0, 0), "ended": True}
+
+
+@sample("campaign_list")
+def campaign_list_many(hostile: str) -> dict[str, Any]:
+    return {"campaigns": [hostile_campaign(hostile)] * 60}
+
+
+@sample("campaign_list", user_text=False)
+def campaign_list_empty(hostile: str) -> dict[str, Any]:
+    return {"campaigns": []}
+
+
+@sample("campaign_stats")
+def campaign_stats_ended(hostile: str) -> dict[str, Any]:
+    return {
+        "campaign": hostile_campaign(hostile, status="ended"),
+        "stats": CampaignStats(
+            leads=12, hot_leads=5, touched=4, median_first_touch=None, feedback=2
+        ),
+        "median": "14m",
+    }
+
+
+def _help(problem: str | None, hostile: str) -> dict[str, Any]:
+    return {
+        "problem": problem,
+        "example": hostile,
+        "typed": hostile,
+        "code": hostile,
+        "subcommand": "stats",
+    }
+
+
+for _problem in (None, "unknown_subcommand", "missing_code", "unknown_code"):
+    sample("campaign_help", name=f"help_{_problem}")(
+        lambda hostile, _p=_problem: _help(_p, hostile)
+    )
+
+
+for _kind in (
+    "created",
+    "updated",
+    "ended",
+    "already",
+    "read_recorded",
+    "read_not_counted",
+    "read_already",
+):
+    sample("campaign_notice", name=f"notice_{_kind}")(
+        lambda hostile, _k=_kind: {
+            "kind": _k,
+            "campaign": hostile_campaign(hostile),
+            "channel_id": "CSALES",
+            "permalink": "https://acme.slack.com/archives/CSALES/p1700000000000100",
+            "linked": 2,
+        }
+    )
+
+for _kind in ("refused", "read_unknown"):
+    sample("campaign_notice", user_text=False, name=f"notice_{_kind}")(
+        lambda hostile, _k=_kind: {"kind": _k}
+    )

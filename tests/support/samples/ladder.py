@@ -1,0 +1,54 @@
+"""Sample contexts for reminders, escalations and nudges (the ladder)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.support.samples.registry import sample
+from tests.support.samples.shared import MOMENT, hostile_campaign, hostile_lead
+
+# -- the ladder (reminders, the noise-budget summary, escalations, nudges) -----------------
+
+
+def _ladder_line(hostile: str, **changes: Any) -> Any:
+    from bot.leads.pings import LeadLine
+
+    lead = hostile_lead(hostile, **changes)
+    return LeadLine(lead, hostile_campaign(hostile), "2d 14h")
+
+
+for _threaded in (True, False):
+    sample("lead_reminder", name=f"reminder_threaded_{_threaded}")(
+        lambda hostile, _t=_threaded: {"item": _ladder_line(hostile), "threaded": _t}
+    )
+sample("lead_reminder", name="reminder_plain_contact")(
+    lambda hostile: {
+        "item": _ladder_line(hostile, email="ada@example.com", phone="+1 555 0100"),
+        "threaded": False,
+    }
+)
+sample("lead_ping_summary")(
+    lambda hostile: {"items": [_ladder_line(hostile, id=n) for n in range(80)], "budget": 20}
+)
+
+
+def _escalation(hostile: str, **kw: Any) -> dict[str, Any]:
+    from bot.leads.pings import escalation_context
+
+    return escalation_context(_ladder_line(hostile, email="ada@example.com"), 3, **kw)
+
+
+sample("lead_escalation", name="escalation_to_manager")(
+    lambda hostile: _escalation(hostile, in_channel=False)
+)
+sample("lead_escalation", name="escalation_in_channel_nudged")(
+    lambda hostile: _escalation(hostile, in_channel=True, nudged_by="UMGR1", nudged_at=MOMENT)
+)
+sample("lead_escalation", name="escalation_no_campaign")(
+    lambda hostile: {
+        **_escalation(hostile, in_channel=False),
+        "item": _ladder_line(hostile, email=None, phone=None, score=None, source=None),
+    }
+)
+sample("lead_escalation_nudge")(lambda hostile: {"item": _ladder_line(hostile), "actor": "UMGR1"})
+sample("lead_escalation_nudged")(lambda hostile: {"item": _ladder_line(hostile), "owner": "UREP1"})

@@ -1,0 +1,102 @@
+"""Sample contexts for lead alerts, claims, lists and lead modals."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.models import Person
+from tests.support.samples.registry import partial, sample
+from tests.support.samples.shared import MOMENT, hostile_campaign, hostile_lead
+
+# -- lead alerts ----------------------------------------------------------------------------
+
+
+def _alert(hostile: str, status: str, campaign: bool = True, **state: Any) -> dict[str, Any]:
+    from bot.leads.render import AlertState, alert_context
+
+    lead = hostile_lead(hostile, email="ada@example.com", phone="+1 555 0100")
+    return alert_context(
+        lead,
+        hostile_campaign(hostile) if campaign else None,
+        AlertState(status, by="UREP1", at=MOMENT, until=MOMENT, **state),
+    )
+
+
+for _status in ("new", "claimed", "snoozed", "contacted", "not_fit"):
+    sample("lead_alert", name=f"alert_{_status}")(
+        lambda hostile, _s=_status: _alert(hostile, _s, reason=hostile)
+    )
+sample("lead_alert", name="alert_reassigned")(
+    lambda hostile: _alert(hostile, "reassigned", new_owner="UREP2")
+)
+sample("lead_alert", name="alert_unknown_code")(lambda hostile: _alert(hostile, "new", False))
+sample("lead_alert", name="alert_hostile_contact")(
+    lambda hostile: {**_alert(hostile, "new"), "lead": hostile_lead(hostile)}
+)
+sample("lead_alert_back")(lambda hostile: {"lead": hostile_lead(hostile)})
+partial("lead_alert_details", "lead_alert", "lead_claim")
+partial("lead_alert_buttons", "lead_alert", "leads_list")
+
+
+@sample("lead_claim")
+def lead_claim_open(hostile: str) -> dict[str, Any]:
+    from bot.leads.render import claim_context
+
+    return claim_context(hostile_lead(hostile, owner_id=None), None)
+
+
+@sample("lead_claim")
+def lead_claim_taken(hostile: str) -> dict[str, Any]:
+    from bot.leads.render import claim_context
+
+    lead = hostile_lead(hostile)
+    return claim_context(lead, hostile_campaign(hostile), owner="UREP1", by="UREP1", at=MOMENT)
+
+
+@sample("lead_claim")
+def lead_claim_assigned_by_crm(hostile: str) -> dict[str, Any]:
+    from bot.leads.render import claim_context
+
+    return claim_context(hostile_lead(hostile), None, owner="UREP2", by=None, at=MOMENT)
+
+
+@sample("leads_list")
+def leads_list_long(hostile: str) -> dict[str, Any]:
+    from bot.leads.listing import SHOWN, ListedLead, list_context
+    from bot.leads.render import ACTIONS_BY_STATUS
+
+    statuses = ["new", "claimed", "snoozed"]
+    items = [
+        ListedLead(
+            hostile_lead(hostile, id=n, status=statuses[n % 3], snoozed_until=MOMENT),
+            hostile,
+            "3h 5m",
+            ACTIONS_BY_STATUS[statuses[n % 3]],
+            f"lead_list_actions:{n}",
+        )
+        for n in range(SHOWN)
+    ]
+    return list_context(items, total=SHOWN + 7)
+
+
+@sample("leads_list", user_text=False)
+def leads_list_empty(hostile: str) -> dict[str, Any]:
+    from bot.leads.listing import list_context
+
+    return list_context([], total=0)
+
+
+@sample("lead_not_fit_modal", "view")
+def lead_not_fit_modal(hostile: str) -> dict[str, Any]:
+    from bot.leads.modals import Origin, not_fit_context
+
+    origin = Origin(42, "https://hooks.slack.com/actions/T1/2/x")
+    return not_fit_context(hostile_lead(hostile), hostile_campaign(hostile), origin)
+
+
+@sample("lead_reassign_modal", "view")
+def lead_reassign_modal(hostile: str) -> dict[str, Any]:
+    from bot.leads.modals import Origin, reassign_context
+
+    reps = [Person(slack_id=f"UREP{n}", name=hostile, role="rep") for n in range(100)]
+    return reassign_context(hostile_lead(hostile), reps, Origin(42))
