@@ -52,6 +52,7 @@ class Handoff:
     owner_lookups: OwnerLookups | None = None
     # Every thread and pool of the app is owned here and stopped in `stop()`.
     permalinks: Permalinks = field(init=False)
+    listeners: ThreadPoolExecutor = field(init=False)  # Bolt runs Slack listeners here
     background: ThreadPoolExecutor = field(init=False)  # listeners' work after the ack
     # /healthz waits on its own threads, so a busy request pool cannot delay it.
     health_checks: ThreadPoolExecutor = field(init=False)
@@ -62,6 +63,7 @@ class Handoff:
 
     def __post_init__(self) -> None:
         self.permalinks = Permalinks(self.db, self.client)
+        self.listeners = ThreadPoolExecutor(max_workers=32, thread_name_prefix="listener")
         self.background = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="after-ack")
         self.health_checks = ThreadPoolExecutor(max_workers=4, thread_name_prefix="healthz")
         self.signature_checks = ThreadPoolExecutor(max_workers=2, thread_name_prefix="replays")
@@ -132,6 +134,7 @@ class Handoff:
             self.owner_lookups.start()
 
     def stop(self) -> None:
+        self.listeners.shutdown(wait=True, cancel_futures=True)
         self.background.shutdown(wait=True, cancel_futures=True)
         self.permalinks.stop()
         if self.owner_lookups is not None:

@@ -7,7 +7,6 @@ wrapped by the error boundary (`handlers.errors.guarded`). They reach the servic
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 
 from slack_bolt import App
 from slack_bolt.authorization import AuthorizeResult
@@ -33,7 +32,7 @@ def build_bolt_app(handoff: Handoff) -> App:
         authorize=_authorize(handoff),
         signing_secret=settings.slack_signing_secret or NO_SIGNING_SECRET,
         client=handoff.client,
-        listener_executor=ThreadPoolExecutor(max_workers=32, thread_name_prefix="listener"),
+        listener_executor=handoff.listeners,  # owned and stopped by the Handoff
         # Bolt logs unhandled requests at WARNING with their body; keep lead details out.
         raise_error_for_unhandled_request=False,
     )

@@ -55,13 +55,15 @@ def test_handoff_stop_shuts_its_pools(settings: Settings, db: Database) -> None:
     handoff.background.submit(ran.set)
     assert ran.wait(3)
     handoff.permalinks.when_posted("feedback:3:post", lambda _link: None)
-    for pool in (handoff.health_checks, handoff.signature_checks):
+    for pool in (handoff.health_checks, handoff.signature_checks, handoff.listeners):
         assert pool.submit(lambda: 1).result(3) == 1
+    listener_threads = set(handoff.listeners._threads)
     handoff.stop()
     assert handoff.background._shutdown  # no new work after stop
-    for pool in (handoff.health_checks, handoff.signature_checks):
+    for pool in (handoff.health_checks, handoff.signature_checks, handoff.listeners):
         with pytest.raises(RuntimeError):
             pool.submit(lambda: 1)  # shut down: no new work after stop
+    assert listener_threads and not any(t.is_alive() for t in listener_threads)
     assert not any(t.name.startswith(("healthz", "replays")) for t in threading.enumerate())
     assert not any(t.name in ("permalinks",) for t in threading.enumerate())
     assert not any(t.name.startswith("after-ack") for t in threading.enumerate())
