@@ -21,15 +21,6 @@ def first_delivery(db: Database, event_id: str) -> bool:
     return True
 
 
-def forget_old_deliveries(db: Database, older_than: timedelta = timedelta(days=1)) -> int:
-    with db.session() as session:
-        result = session.execute(
-            delete(SlackEvent).where(SlackEvent.received_at < utcnow() - older_than)
-        )
-        assert isinstance(result, CursorResult)  # a DELETE always has a cursor result
-        return result.rowcount or 0
-
-
 def forget_old_signatures(db: Database, prefix: str, older_than: timedelta) -> int:
     """Drop the seen-signature rows (`prefix`...) older than `older_than` (see bot.replays)."""
     with db.session() as session:
