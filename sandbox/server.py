@@ -1,9 +1,9 @@
 """The sandbox's lifecycle: one uvicorn server on the loopback serving the fake Slack (under
 `/sandbox/slack/`), the page, and the real app (`/slack/events`, `/leads`, `/healthz`).
 
-Order matters: Bolt checks its token with `auth.test` when it is built, and the Web API it
-calls is this very server, so the server starts first (serving the fake and the page, and
-503 for the app's routes), then the app is built and switched in.
+Order matters: the app's Slack calls (its `auth.test` when it starts, then every message) go
+to this very server, so the server starts first (serving the fake and the page, and 503 for
+the app's routes), then the app is built and switched in.
 """
 
 from __future__ import annotations
@@ -116,7 +116,7 @@ class Sandbox:
             time.sleep(0.01)
         handoff = self.handoff = Handoff.build(self.settings)
         handoff.db.upgrade()
-        # Bolt's auth.test, when the app is built, reaches the fake on this server.
+        # The app's Slack calls (auth.test when it starts, then messages) reach the fake here.
         route = slack_route(build_bolt_app(handoff))
         self._switch.product = create_web_app(handoff, [route])
         if not resumed:
