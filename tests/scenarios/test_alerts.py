@@ -154,3 +154,47 @@ def test_an_unassigned_hot_lead_is_offered_in_the_sales_channel(
     delivered(slack, "UREP3", "Up For Grabs")
     update = wait_update(slack, offer, "Assigned to <@UREP3> by the CRM")
     assert action_ids(update["blocks"]) == []
+
+
+def _mrkdwn_texts(node: object) -> list[dict]:
+    """Every mrkdwn text object in a block tree."""
+    found: list[dict] = []
+    if isinstance(node, dict):
+        if node.get("type") == "mrkdwn" and "text" in node:
+            found.append(node)
+        for value in node.values():
+            found.extend(_mrkdwn_texts(value))
+    elif isinstance(node, list):
+        for value in node:
+            found.extend(_mrkdwn_texts(value))
+    return found
+
+
+def test_lead_text_reaches_the_rep_as_typed_not_formatted_or_linked(
+    running: RunningApp, slack: FakeSlackServer
+) -> None:
+    """CRM text with Slack's formatting characters, a URL and a channel name: in the alert the
+    rep gets, each text object holding it is verbatim (no auto-links) and the formatting
+    characters are inert, so nothing turns bold, italic, struck, code, quoted or linked."""
+    response = running.post_leads(
+        hot_lead(
+            7,
+            name="Mallory *Boss* _Ital_ ~Gone~ `code`",
+            company="https://evil.example #general",
+            note="> quoted\nwww.evil.example",
+        )
+    )
+    assert response.status_code == 202
+    alert = delivered(slack, "UREP1", "Mallory")
+    texts = [
+        t for t in _mrkdwn_texts(alert.blocks) if "Mallory" in t["text"] or "evil" in t["text"]
+    ]
+    assert texts, alert.blocks
+    for obj in texts:
+        assert obj.get("verbatim") is True, obj
+        shown = obj["text"]
+        for raw in ("*Boss*", "_Ital_", "~Gone~", "`code`", "\n> quoted"):
+            assert raw not in shown, (raw, shown)
+        assert "<http" not in shown and "<#" not in shown, shown
+    for raw in ("*Boss*", "_Ital_", "~Gone~", "`code`"):
+        assert raw not in alert.text, (raw, alert.text)
