@@ -8,6 +8,7 @@ from typing import Any
 
 from slack_bolt import Ack, App
 from slack_bolt.context.respond import Respond
+from sqlalchemy.orm import Session
 
 from bot.errors import Refusal
 from bot.ids import LeadIds
@@ -102,24 +103,32 @@ def snooze_callback(ack: Ack, body: dict, action: dict, respond: Respond, handof
     )
 
 
+def open_modal(
+    handoff: Handoff,
+    body: dict,
+    action: dict,
+    respond: Respond,
+    build: Callable[[Session, Origin, str], dict[str, Any]],
+) -> None:
+    """Open the lead's modal that `build` makes (refusals are told privately)."""
+    with told(respond):
+        with handoff.db.session() as session:
+            view = build(session, origin_of(body, action), body["user"]["id"])
+        handoff.client.views_open(trigger_id=body["trigger_id"], view=view)
+
+
 def not_fit_callback(
     ack: Ack, body: dict, action: dict, respond: Respond, handoff: Handoff
 ) -> None:
     ack()
-    with told(respond):
-        with handoff.db.session() as session:
-            view = not_fit_view(session, origin_of(body, action), body["user"]["id"])
-        handoff.client.views_open(trigger_id=body["trigger_id"], view=view)
+    open_modal(handoff, body, action, respond, not_fit_view)
 
 
 def reassign_callback(
     ack: Ack, body: dict, action: dict, respond: Respond, handoff: Handoff
 ) -> None:
     ack()
-    with told(respond):
-        with handoff.db.session() as session:
-            view = reassign_view(session, origin_of(body, action), body["user"]["id"])
-        handoff.client.views_open(trigger_id=body["trigger_id"], view=view)
+    open_modal(handoff, body, action, respond, reassign_view)
 
 
 def register(app: App) -> None:
