@@ -219,6 +219,25 @@ class Lead(Base):
     ladder_cycle: Mapped[int] = mapped_column(Integer, default=0)
     next_due_at: Mapped[datetime | None]
     alerted_at: Mapped[datetime | None]
+    # How far the sale has gone (`bot.states.LeadStage`) and since when; history in
+    # `LeadStageChange`. A lead's arrival is its implicit `new`.
+    stage: Mapped[str] = mapped_column(String(16), default="new", server_default="new")
+    stage_at: Mapped[datetime | None]
+
+
+class LeadStageChange(Base):
+    """One move of a lead to a stage: when, and who (a Slack user) or what (a CRM) made it."""
+
+    __tablename__ = "lead_stage_changes"
+    __table_args__ = (Index("ix_lead_stage_changes_lead", "lead_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"))
+    stage: Mapped[str] = mapped_column(String(16))
+    previous: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    by_kind: Mapped[str] = mapped_column(String(8))
+    by: Mapped[str | None] = mapped_column(String(200))
 
 
 class Feedback(Base):

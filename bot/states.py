@@ -5,6 +5,8 @@ columns stay `Mapped[str]` and compare equal), so rows written before keep their
 - `FeedbackKind`: who wrote a piece of feedback (`Feedback.kind`).
 - `CampaignStatus`: a campaign brief's life (`Campaign.status`).
 - `OutboxStatus`: a queued Slack call's life (`OutboxMessage.status`).
+- `LeadStage`: how far a lead has gone in the sale (`Lead.stage`), from a CRM, the native
+  `/leads` `stage` field or Slack; every change is kept in `LeadStageChange`.
 """
 
 from __future__ import annotations
@@ -27,6 +29,43 @@ OPEN_STATUSES = (LeadStatus.NEW, LeadStatus.CLAIMED, LeadStatus.SNOOZED)
 # lead claimed from the sales channel still enters its owner's ladder; the clock, not the
 # status, says what is due.) The digest leaves them out too.
 CLOSED_STATUSES = (LeadStatus.CONTACTED, LeadStatus.NOT_FIT)
+
+
+class LeadStage(StrEnum):
+    NEW = "new"
+    WORKING = "working"
+    MEETING = "meeting"
+    OPPORTUNITY = "opportunity"
+    WON = "won"
+    LOST = "lost"
+    DISQUALIFIED = "disqualified"
+
+    @property
+    def label(self) -> str:
+        return STAGE_LABELS[self]
+
+    @property
+    def touched(self) -> bool:
+        """Whether a lead at this stage has been worked: any stage past `new`."""
+        return self is not LeadStage.NEW
+
+
+STAGE_LABELS = {
+    LeadStage.NEW: "New",
+    LeadStage.WORKING: "Contacted",
+    LeadStage.MEETING: "Meeting booked",
+    LeadStage.OPPORTUNITY: "Opportunity",
+    LeadStage.WON: "Won",
+    LeadStage.LOST: "Lost",
+    LeadStage.DISQUALIFIED: "Disqualified",
+}
+
+
+class StageSource(StrEnum):
+    """Who or what moved a lead to a stage (`LeadStageChange.by_kind`)."""
+
+    SLACK = "slack"  # a person in Slack (`by` is their Slack user ID)
+    CRM = "crm"  # a lead source (`by` is its display name, e.g. "HubSpot")
 
 
 class FeedbackKind(StrEnum):

@@ -14,7 +14,7 @@ from bot.config import Settings
 from bot.durations import parse_duration
 from bot.errors import Refusal
 from bot.feedback.service import record_lead_quality
-from bot.leads import ladder
+from bot.leads import ladder, stages
 from bot.leads.notify import alert_owner, close_claim, hand_over, refresh_alert
 from bot.leads.render import SNOOZE_OPTIONS, reason_label
 from bot.lookups import campaign_of
@@ -22,7 +22,7 @@ from bot.messages import escape, mention
 from bot.models import Feedback, Lead, Person, SlackUser
 from bot.people import SlackDirectory, person
 from bot.permissions import ASSIGNABLE_ROLES, may_act_on_lead, may_be_assigned, may_claim
-from bot.states import OPEN_STATUSES, FeedbackKind, LeadStatus
+from bot.states import OPEN_STATUSES, FeedbackKind, LeadStage, LeadStatus, StageSource
 from bot.workhours import WorkingHours
 
 REFUSAL = "Only the lead's owner, their manager or an admin can act on this lead."
@@ -84,6 +84,8 @@ def mark_contacted(session: Session, lead_id: int, actor: str, *, now: datetime)
     lead = lead_to_act_on(session, lead_id, actor)
     _require(session, lead, OPEN_STATUSES)
     _set_status(lead, LeadStatus.CONTACTED, actor, now)
+    if lead.stage == LeadStage.NEW:
+        stages.move(session, lead, LeadStage.WORKING, at=now, by_kind=StageSource.SLACK, by=actor)
     ladder.stop_clock(lead)
     refresh_alert(session, lead)
     return lead

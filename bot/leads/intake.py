@@ -12,8 +12,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.leads import stages
 from bot.leads.validate import LeadInput
 from bot.models import Campaign, Lead, utcnow
+from bot.states import StageSource
 
 
 @dataclass
@@ -24,6 +26,8 @@ class LeadChange:
     created: bool
     previous_owner: str | None
     became_hot: bool
+    # The stage it was at before this batch moved it (None: the stage did not change).
+    stage_from: str | None = None
 
 
 @dataclass
@@ -90,12 +94,14 @@ def save_leads(
     hot_score: int,
     owner_for_email: Callable[[str], str | None] = lambda _email: None,
     unknown_emails: Collection[str] = (),
+    stage_by: str | None = None,
 ) -> IntakeResult:
     """Upsert a validated batch in the caller's transaction. Same id again: update, no new lead.
 
     `owner_for_email` answers for owner_emails already known (roster, lookup cache); one in
     `unknown_emails` leaves the lead without an owner and `owner_pending` (Slack is asked
-    later, see bot.leads.owners), unless the lead already has that address."""
+    later, see bot.leads.owners), unless the lead already has that address. A lead's `stage`
+    moves it in its history as made by the source named `stage_by` (None: "the CRM")."""
     result = IntakeResult()
     ids = list(dict.fromkeys(lead.external_id for lead in leads))
     existing: dict[str, Lead] = {}
@@ -112,6 +118,7 @@ def save_leads(
         else {}
     )
     now = utcnow()
+    moves: list[tuple[LeadChange, LeadInput]] = []
     for item in leads:
         lead = existing.get(item.external_id)
         owner, owner_pending = _owner_of(item, lead, owner_for_email, unknown_emails)
@@ -146,7 +153,10 @@ def save_leads(
             existing[item.external_id] = lead
             result.accepted += 1
             result.hot += lead.hot
-            result.changes.append(LeadChange(lead, True, None, lead.hot))
+            change = LeadChange(lead, True, None, lead.hot)
+            result.changes.append(change)
+            if item.stage is not None and item.stage.touched:
+                moves.append((change, item))
             continue
         if "campaign" not in item.present and lead.campaign_id is not None:
             known = session.get(Campaign, lead.campaign_id)
@@ -158,20 +168,28 @@ def save_leads(
         if item.created_at is not None:
             values["created_at"] = item.created_at
         changed = {k: v for k, v in values.items() if getattr(lead, k) != v}
+        stage_moves = item.stage is not None and item.stage != lead.stage
         hot_flag = item.hot_flag if "hot" in item.present else lead.hot_flag
         score = changed.get("score", lead.score) if "score" in item.present else lead.score
         hot_now = bool(hot_flag) or (score is not None and score >= threshold)
         if hot_now != lead.hot:
             changed["hot"] = hot_now
-        if not changed:
+        if not changed and not stage_moves:
             result.duplicates += 1
             continue
         previous_owner, was_hot = lead.owner_id, lead.hot
         for key, value in changed.items():
             setattr(lead, key, value)
         result.updated += 1
-        result.changes.append(LeadChange(lead, False, previous_owner, lead.hot and not was_hot))
+        change = LeadChange(lead, False, previous_owner, lead.hot and not was_hot)
+        result.changes.append(change)
+        if stage_moves:
+            moves.append((change, item))
     session.flush()
+    for change, item in moves:
+        assert item.stage is not None
+        change.stage_from = change.lead.stage
+        stages.move(session, change.lead, item.stage, at=now, by_kind=StageSource.CRM, by=stage_by)
     return result
 
 

@@ -10,9 +10,10 @@ from sqlalchemy.orm import Session
 from bot.config import Settings
 from bot.leads import ladder
 from bot.leads.intake import LeadChange
-from bot.leads.notify import announce, hand_over
+from bot.leads.notify import announce, hand_over, refresh_alert
 from bot.models import utcnow
 from bot.people import SlackDirectory
+from bot.states import OPEN_STATUSES
 
 
 def on_lead_change(
@@ -20,8 +21,16 @@ def on_lead_change(
 ) -> None:
     """New hot lead: alert its owner (or offer it in SALES_CHANNEL). Re-sent lead: no new
     alert, unless it just turned hot (alerted once) or its owner changed (a reassignment).
-    Cold leads are never alerted."""
+    Cold leads are never alerted. A stage from the CRM that touched the lead stops its ladder
+    and shows on its alert; a lead that arrives already worked is not alerted."""
     lead = change.lead
+    if change.stage_from is not None and lead.status not in OPEN_STATUSES:
+        if lead.next_due_at is not None:
+            ladder.stop_clock(lead)
+        if not change.created:
+            refresh_alert(session, lead)
+    if change.created and lead.status not in OPEN_STATUSES:
+        return
     if not lead.hot:
         if lead.next_due_at is not None:  # it cooled down: nothing to remind anyone about
             ladder.stop_clock(lead)

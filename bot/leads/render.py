@@ -14,11 +14,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.durations import format_duration
 from bot.ids import FeedbackIds, LeadIds
+from bot.leads import stages
 from bot.lookups import campaign_of
 from bot.messages import Message, render_message
 from bot.models import Campaign, Feedback, Lead
-from bot.states import FeedbackKind, LeadStatus
+from bot.states import FeedbackKind, LeadStage, LeadStatus
 
 SNOOZE_OPTIONS = (
     ("30m", "30 minutes"),
@@ -55,6 +57,11 @@ class AlertState:
     until: datetime | None = None
     new_owner: str | None = None
     reason: str | None = None
+    # Closed by a stage from a CRM: which source (e.g. "HubSpot"), and how long after arrival.
+    via: str | None = None
+    after: str | None = None
+    # The stage's label once the sale has gone past first contact ("Meeting booked", "Won").
+    stage: str | None = None
 
 
 def reason_label(code: str) -> str | None:
@@ -71,8 +78,22 @@ def current_state(session: Session, lead: Lead) -> AlertState:
             .limit(1)
         )
         reason = reason_label(tags[0]) if tags else None
+    via = after = None
+    if stages.closed_by_stage(lead):
+        change = stages.last_change(session, lead)
+        via = (change.by if change and change.by else None) or "the CRM"
+        if lead.status_at is not None:
+            after = format_duration(lead.status_at - lead.received_at)
+    stage = LeadStage(lead.stage or LeadStage.NEW)
     return AlertState(
-        lead.status, lead.status_by, lead.status_at, until=lead.snoozed_until, reason=reason
+        lead.status,
+        lead.status_by,
+        lead.status_at,
+        until=lead.snoozed_until,
+        reason=reason,
+        via=via,
+        after=after,
+        stage=stage.label if stage not in (LeadStage.NEW, LeadStage.WORKING) else None,
     )
 
 

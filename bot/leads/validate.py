@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from math import isfinite
 from typing import Any
 
+from bot.states import LeadStage
 from bot.validation import (
     SLACK_USER_ID,
     FieldError,
@@ -44,6 +45,7 @@ FIELDS = (
     "source",
     "note",
     "created_at",
+    "stage",
 )
 # Each text field's limit, the size of its database column (note is TEXT; 5000 is ours).
 _TEXT_LIMITS = {
@@ -84,6 +86,7 @@ class LeadInput:
     source: str | None = None
     note: str | None = None
     created_at: datetime | None = None
+    stage: LeadStage | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     # The payload's own field names that were present: a re-sent lead changes only these.
     present: frozenset[str] = frozenset()
@@ -128,6 +131,21 @@ def _score(value: Any) -> int | None:
     if not 0 <= rounded <= 100:
         raise FieldError("score", "must be from 0 to 100 (after rounding to a whole number)")
     return rounded
+
+
+STAGE_CHOICES = ", ".join(stage.value for stage in LeadStage)
+
+
+def _stage(value: Any) -> LeadStage | None:
+    """One of the seven stages, in any case (`Won`, `won`)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            return LeadStage(value.strip().lower())
+        except ValueError:
+            pass
+    raise FieldError("stage", f"must be one of {STAGE_CHOICES}")
 
 
 def _extra(data: dict[str, Any]) -> dict[str, Any]:
@@ -198,6 +216,7 @@ def parse_lead(data: Any) -> LeadInput:
             raise FieldError(
                 "created_at", "is not an ISO 8601 date-time between the years 1900 and 2999"
             ) from None
+    lead.stage = _stage(data.get("stage"))
     lead.extra = _extra(data)
     lead.present = frozenset(k for k in data if k in FIELDS)
     return lead
