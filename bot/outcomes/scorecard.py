@@ -31,7 +31,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Protocol, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, case, distinct, func, select
+from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
@@ -140,7 +140,7 @@ def owner_ids(session: Session, period: Period) -> list[str]:
     return [
         owner
         for owner in session.scalars(
-            select(distinct(Lead.owner_id)).where(*in_period(period), Lead.owner_id.is_not(None))
+            select(Lead.owner_id).where(*in_period(period), Lead.owner_id.is_not(None)).distinct()
         )
         if owner is not None
     ]
