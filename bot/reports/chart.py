@@ -45,7 +45,7 @@ def render_chart(rows: list[ChartRow], *, title: str, sla: timedelta) -> bytes:
     from matplotlib.figure import Figure
 
     rows = rows[:SHOWN]
-    height = 1.6 + 0.55 * max(1, len(rows))
+    height = 2.2 + 0.55 * max(1, len(rows))
     figure = Figure(figsize=(11, height), dpi=110, facecolor=BACKGROUND)
     FigureCanvasAgg(figure)
     funnel, speed = figure.subplots(1, 2, sharey=True, gridspec_kw={"width_ratios": [3, 1.3]})
