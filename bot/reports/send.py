@@ -90,22 +90,32 @@ def _record(session: Session, week: IsoWeek) -> bool:
     return True
 
 
-def queue_report(app: ScorecardApp, week: IsoWeek, message: Message, chart: bytes | None) -> Sent:
-    """Record the week and queue the message (and chart) to each channel, in one transaction."""
+def queue_report(
+    app: ScorecardApp,
+    week: IsoWeek,
+    message: Message,
+    chart: bytes | None,
+    *,
+    preview: bool = False,
+) -> Sent:
+    """Record the week and queue the message (and chart) to each channel, in one transaction.
+    A `preview` (the sandbox's button) is not recorded, so it neither counts as the week's
+    report nor stops one; its keys carry the time."""
     sent = Sent(week)
     targets = channels(app.settings)
+    suffix = f":preview:{utcnow().timestamp():.3f}" if preview else ""
     with app.db.session() as session:
-        if not _record(session, week):
+        if not preview and not _record(session, week):
             sent.already = True
             return sent
         for channel in targets:
-            key = sync_report_key(week.label, channel)
+            key = sync_report_key(week.label, channel) + suffix
             outbox.enqueue(
                 session, "chat.postMessage", key=key, channel=channel, **message.as_args()
             )
             sent.keys.append(key)
             if chart is not None:
-                chart_key = sync_chart_key(week.label, channel)
+                chart_key = sync_chart_key(week.label, channel) + suffix
                 args = upload_args(
                     channel=channel,
                     filename=f"handoff-sync-{week.label}.png",
@@ -132,6 +142,12 @@ def send_report(app: ScorecardApp, week: IsoWeek) -> Sent:
     return queue_report(app, week, report_message(content), report_chart(content))
 
 
+def send_preview(app: ScorecardApp, week: IsoWeek) -> Sent:
+    """`week`'s report (so far) posted now, unrecorded: the sandbox's "Weekly sync" button."""
+    content = build_weekly(app, week)
+    return queue_report(app, week, report_message(content), report_chart(content), preview=True)
+
+
 def send_due_report(app: ScorecardApp, *, now: datetime | None = None) -> Sent | None:
     """The scheduler's tick: the due week's report, once."""
     week = due_week(app.settings, now or utcnow())
@@ -151,5 +167,6 @@ __all__ = [
     "last_slot",
     "queue_report",
     "send_due_report",
+    "send_preview",
     "send_report",
 ]

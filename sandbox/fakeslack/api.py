@@ -29,7 +29,8 @@ def create_app(fake: FakeSlack) -> Starlette:
             return JSONResponse({"ok": False, "error": "invalid_json"})
         token = _bearer_token(request)
         method = request.path_params["method"]
-        fake.files.base_url = str(request.base_url)
+        # Where this fake is reached, mount prefix included (the sandbox mounts it).
+        fake.files.base_url = str(request.url).rsplit("/api/", 1)[0] + "/"
         delay = fake.take_delay(method)
         reply = fake.handle(method, args, token)
         if delay > 0:  # the call took effect; its answer is late

@@ -84,3 +84,11 @@ class FileStore:
     def all(self) -> list[StoredFile]:
         with self._lock:
             return list(self._files.values())
+
+    def restore(self, files: list[StoredFile]) -> None:
+        """Put back files a saved workspace kept (the sandbox's restart); new ids follow."""
+        with self._lock:
+            for stored in files:
+                self._files[stored.id] = stored
+            numbers = [int(f.id[1:]) for f in self._files.values() if f.id[1:].isdigit()]
+            self._ids = itertools.count(max(numbers, default=0) + 1)
