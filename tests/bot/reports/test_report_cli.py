@@ -11,6 +11,7 @@ import subprocess
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 from PIL import Image
 
 from bot.db import Database
@@ -27,6 +28,7 @@ def run_cli(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedP
     return run_app("report", *args, env=env, cwd=cwd, timeout=90)
 
 
+@pytest.mark.real_clock  # "last week" is read by the app process, on the real clock
 def test_weekly_dry_run_then_sent_once(db: Database, tmp_path: Path) -> None:
     with FakeSlackServer() as slack:
         slack.fake.add_channel("CSALES", "sales")
