@@ -43,6 +43,7 @@ def render_chart(rows: list[ChartRow], *, title: str, sla: timedelta) -> bytes:
     """The PNG of `rows` (the first SHOWN of them)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     rows = rows[:SHOWN]
     height = 2.2 + 0.55 * max(1, len(rows))
@@ -101,6 +102,7 @@ def render_chart(rows: list[ChartRow], *, title: str, sla: timedelta) -> bytes:
             axes.spines[side].set_visible(False)
         for side in ("left", "bottom"):
             axes.spines[side].set_color(GRID)
+    funnel.xaxis.set_major_locator(MaxNLocator(integer=True))
     funnel.set_xlabel("leads", color=INK, fontsize=9)
     speed.set_xlabel("working minutes", color=INK, fontsize=9)
     speed.set_xlim(0, max([*minutes, sla_minutes]) * 1.35 or 1)

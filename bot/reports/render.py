@@ -14,6 +14,17 @@ from bot.reports.content import CampaignCard, WeeklyContent
 SHOWN_CAMPAIGNS = 20  # sections in the message; the rest are summed up in one line
 
 
+def _n(count: int, word: str, plural: str | None = None) -> str:
+    return f"{count} {word if count == 1 else plural or word + 's'}"
+
+
+def _funnel(card: Scorecard) -> str:
+    return (
+        f"{card.contacted} contacted → {_n(card.meetings, 'meeting')} → "
+        f"{_n(card.opportunities, 'opportunity', 'opportunities')} → {card.won} won"
+    )
+
+
 def _versus(mine: float | None, usual: float | None) -> str:
     return f"{percent(mine)} (team {percent(usual)})"
 
@@ -21,24 +32,29 @@ def _versus(mine: float | None, usual: float | None) -> str:
 def campaign_line(card: Scorecard, team: Scorecard, content: WeeklyContent) -> str:
     """One campaign's scorecard in a line, each share beside the team's."""
     sla = format_duration(content.sla)
+    touch = "no touches yet"
+    if card.median_first_touch is not None:
+        touch = f"median first touch {duration(card.median_first_touch)}"
     return (
-        f"{card.leads} leads, {card.hot} hot · touched within {sla}: "
-        f"{_versus(card.within_sla_share, team.within_sla_share)} · median first touch "
-        f"{duration(card.median_first_touch)} (team {duration(team.median_first_touch)}) · "
-        f"{card.contacted} contacted → {card.meetings} meetings → "
-        f"{card.opportunities} opportunities → {card.won} won · conversion "
+        f"{_n(card.leads, 'lead')}, {card.hot} hot · touched within {sla}: "
+        f"{_versus(card.within_sla_share, team.within_sla_share)} · {touch} "
+        f"(team {duration(team.median_first_touch)}) · {_funnel(card)} · conversion "
         f"{_versus(card.conversion, team.conversion)}"
     )
 
 
 def team_line(team: Scorecard, content: WeeklyContent) -> str:
     """The team's week in a line (the baseline every campaign line compares with)."""
+    touch = "no touches yet"
+    if team.median_first_touch is not None:
+        touch = (
+            f"first touch median {duration(team.median_first_touch)}, "
+            f"90% within {duration(team.p90_first_touch)}"
+        )
     return (
-        f"{team.leads} leads, {team.hot} hot · touched within {format_duration(content.sla)}: "
-        f"{percent(team.within_sla_share)} · first touch median "
-        f"{duration(team.median_first_touch)}, 90% within {duration(team.p90_first_touch)} · "
-        f"{team.contacted} contacted → {team.meetings} meetings → {team.opportunities} "
-        f"opportunities → {team.won} won · conversion {percent(team.conversion)} "
+        f"{_n(team.leads, 'lead')}, {team.hot} hot · touched within "
+        f"{format_duration(content.sla)}: {percent(team.within_sla_share)} · {touch} · "
+        f"{_funnel(team)} · conversion {percent(team.conversion)} "
         f"(hot leads {percent(team.hot_conversion)})"
     )
 
