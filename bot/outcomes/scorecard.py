@@ -1,8 +1,8 @@
 """The scorecard builder: one place that turns a period's leads into figures, per campaign,
 per owner (rep) and for the whole team (the baseline a campaign or rep is read against).
 
-Used by `/campaign stats`, the weekly sync report, `report export`'s neighbours and the App
-Home boards. Two calls, depending on what the caller holds:
+Used by `/campaign stats`, the weekly sync report and the App Home boards. Two calls,
+depending on what the caller holds:
 
     cards = scorecards(app, Period.week_of(day, zone))          # opens its own sessions
     cards = build_scorecards(session, period=..., sla=..., hours=..., zone_of=...)
@@ -13,13 +13,18 @@ Home boards. Two calls, depending on what the caller holds:
     cards.campaigns / cards.owners # every group that had leads (key None: no campaign /
                                    # no owner), and cards.refs[campaign_id] its code and name
 
+A `Scorecard`'s figures and their definitions are in `bot.outcomes.figures`; to show one
+beside the team's baseline in words, use `bot.outcomes.present.figure_rows(card, cards.team,
+sla=...)`, as `/campaign stats` does.
+
 A lead belongs to a period when it *arrived* in it (`received_at`, half-open `[start, end)`);
 its later touches and stage moves count whenever they happen, so last week's scorecard
 improves as last week's leads are worked. Feedback belongs to the period it was written in.
 Counts come from one SQL aggregate (grouped by campaign and owner, rolled up here); times to
 first touch are streamed (`yield_per`) and measured in the owner's working time, with the
 ladder's clock (`WorkingHours.worked_between`, the owner's zone). Memory grows only with the
-number of touched leads' times (8 bytes each, three times), not with their rows.
+number of touched leads (one float each for the team, its campaign and its owner), never with
+their rows.
 """
 
 from __future__ import annotations
