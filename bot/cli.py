@@ -21,6 +21,7 @@ from bot.digest import command as digest_command
 from bot.leads import validate as lead_intake
 from bot.logsetup import configure_logging
 from bot.people import RosterError, import_roster, roster
+from bot.reports import command as report_command
 from bot.services import Handoff
 
 EXIT_BAD_INPUT = 2
@@ -134,6 +135,34 @@ def cmd_digest(settings: Settings, args: argparse.Namespace) -> int:
         handoff.stop()
 
 
+def cmd_report_weekly(settings: Settings, args: argparse.Namespace) -> int:
+    try:  # a bad week is named before anything else is checked
+        report_command.parse_week(args.week, settings, dry_run=args.dry_run)
+    except report_command.BadInput as exc:
+        raise CliError(str(exc)) from None
+    if not args.dry_run:
+        require(settings, "slack_bot_token")
+    handoff = Handoff.build(settings, db=_database(settings))
+    try:
+        return report_command.weekly(handoff, week_text=args.week, dry_run=args.dry_run)
+    except report_command.BadInput as exc:
+        raise CliError(str(exc)) from None
+    finally:
+        handoff.stop()
+
+
+def cmd_report_export(settings: Settings, args: argparse.Namespace) -> int:
+    handoff = Handoff.build(settings, db=_database(settings))
+    try:
+        return report_command.export_leads(
+            handoff, since=args.since, until=args.until, fmt=args.format
+        )
+    except report_command.BadInput as exc:
+        raise CliError(str(exc)) from None
+    finally:
+        handoff.stop()
+
+
 def _group(
     sub: argparse._SubParsersAction, name: str, help_text: str
 ) -> argparse._SubParsersAction:
@@ -178,6 +207,18 @@ def build_parser() -> argparse.ArgumentParser:
     digest.add_argument("--dry-run", action="store_true", help="print the digests, send nothing")
     digest.add_argument("--again", action="store_true", help="resend even if sent today")
     digest.set_defaults(handler=cmd_digest)
+    report = _group(sub, "report", "reports: weekly | export")
+    weekly = report.add_parser("weekly", help="send last week's sync report now (once a week)")
+    weekly.add_argument("--week", metavar="YYYY-Www", help="that ISO week, e.g. 2026-W47")
+    weekly.add_argument(
+        "--dry-run", action="store_true", help="print it and write the chart; send nothing"
+    )
+    weekly.set_defaults(handler=cmd_report_weekly)
+    export = report.add_parser("export", help="one row per lead, as CSV or JSON, to stdout")
+    export.add_argument("--since", metavar="DATE", help="leads that arrived on or after DATE")
+    export.add_argument("--until", metavar="DATE", help="leads that arrived on or before DATE")
+    export.add_argument("--format", default="csv", help="csv (the default) or json")
+    export.set_defaults(handler=cmd_report_export)
     db = _group(sub, "db", "the database: upgrade")
     db.add_parser("upgrade", help="apply migrations").set_defaults(handler=cmd_db_upgrade)
     return parser

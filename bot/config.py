@@ -15,7 +15,7 @@ from typing import TypeVar
 from urllib.parse import urlparse
 
 from bot.durations import parse_duration
-from bot.workhours import WorkingHours
+from bot.workhours import DAYS, WorkingHours
 
 T = TypeVar("T")
 
@@ -26,6 +26,35 @@ class ConfigError(Exception):
     def __init__(self, variable: str, problem: str) -> None:
         super().__init__(f"{variable}: {problem}")
         self.variable = variable
+
+
+@dataclass(frozen=True)
+class SyncSchedule:
+    """`SYNC_REPORT`: a weekday (0 = Monday) and a time of day, read in DEFAULT_TIMEZONE."""
+
+    weekday: int
+    at: time
+
+    def __str__(self) -> str:
+        return f"{DAYS[self.weekday].title()} {self.at:%H:%M}"
+
+
+DEFAULT_SYNC = SyncSchedule(0, time(9))  # Mon 09:00
+
+
+def _default_sync() -> SyncSchedule | None:
+    return DEFAULT_SYNC
+
+
+def parse_sync_report(raw: str) -> SyncSchedule | None:
+    """`Mon 09:00` (any weekday, HH:MM) or `off`."""
+    text = raw.strip()
+    if text.lower() == "off":
+        return None
+    match = re.fullmatch(r"([A-Za-z]{3})[a-z]*\s+(\d{1,2}:\d{2})", text)
+    if not match or match.group(1).lower() not in DAYS:
+        raise ValueError(f"{raw!r} is not a weekday and a time like Mon 09:00, or off")
+    return SyncSchedule(DAYS.index(match.group(1).lower()), _clock_time(match.group(2)))
 
 
 @dataclass(frozen=True)
@@ -60,6 +89,10 @@ class Settings:
     # users.lookupByEmail is Tier 3 (about 50 a minute): the background lookups keep to it.
     owner_lookups_per_minute: int = 50
     outbox_lease: timedelta = timedelta(seconds=6)
+    # The weekly sales and marketing sync report: when (None: off) and where (None: both teams'
+    # channels, SALES_CHANNEL and MARKETING_CHANNEL).
+    sync_report: SyncSchedule | None = field(default_factory=_default_sync)
+    sync_channel: str | None = None
     log_level: str = "INFO"
 
     @property
@@ -217,6 +250,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             env, "OWNER_LOOKUPS_PER_MINUTE", _int_between(1, 10_000), 50, "Use a whole number"
         ),
         outbox_lease=_parsed(env, "OUTBOX_LEASE", _positive_duration, Settings.outbox_lease, ""),
+        sync_report=_parsed(env, "SYNC_REPORT", parse_sync_report, _default_sync(), ""),
+        sync_channel=_channel(env, "SYNC_CHANNEL"),
         log_level=_parsed(env, "LOG_LEVEL", _log_level, "INFO", ""),
     )
 

@@ -78,3 +78,16 @@ def feedback_post_key(feedback_id: int) -> str:
 def feedback_reply_key(feedback_id: int) -> str:
     """Marketing's reply, DMed to the rep."""
     return f"feedback:{feedback_id}:reply"
+
+
+# -- the weekly sync report (bot.reports) ---------------------------------------------------
+
+
+def sync_report_key(week: str, channel: str) -> str:
+    """The weekly report (`week` like 2026-W47) in one channel."""
+    return f"sync-report:{week}:{channel}"
+
+
+def sync_chart_key(week: str, channel: str) -> str:
+    """The weekly report's chart, uploaded to one channel."""
+    return f"sync-report:{week}:{channel}:chart"

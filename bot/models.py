@@ -164,6 +164,8 @@ class Lead(Base):
             sqlite_where=text("next_due_at IS NOT NULL"),
         ),
         Index("ix_leads_owner_open", "owner_id", "status"),
+        # Scorecards, the weekly report and the export read leads by arrival time.
+        Index("ix_leads_received", "received_at"),
         # Leads whose owner_email is being looked up in Slack, and alerts waiting for it.
         Index(
             "ix_leads_owner_pending",
@@ -289,6 +291,17 @@ class Digest(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     manager_id: Mapped[str] = mapped_column(String(32))
     local_date: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SyncReport(Base):
+    """The weekly sales and marketing sync report: at most one per ISO week ("2026-W47"),
+    inserted in the same transaction as its messages (`bot.reports.weekly`)."""
+
+    __tablename__ = "sync_reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    week: Mapped[str] = mapped_column(String(10), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

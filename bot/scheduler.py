@@ -22,10 +22,13 @@ from bot.digest.parts import Parts
 from bot.digest.schedule import schedule_digests
 from bot.leads import ladder
 from bot.people import SlackDirectory
+from bot.reports.send import send_due_report
 
 log = logging.getLogger(__name__)
 
 SWEEP_JOB = "ladder-sweep"
+SYNC_REPORT_JOB = "sync-report"
+SYNC_REPORT_TICK = timedelta(minutes=1)
 
 
 class Scheduler:
@@ -92,13 +95,18 @@ def _logged(job_id: str, func: Callable[[], object]) -> Callable[[], None]:
 
 
 def build_scheduler(settings: Settings, db: Database, directory: SlackDirectory) -> Scheduler:
-    """The app's scheduler: the ladder's sweep every SWEEP_INTERVAL, and the managers' digests
-    (a refresh job that keeps one cron job per manager time zone and catches up missed ones)."""
+    """The app's scheduler: the ladder's sweep every SWEEP_INTERVAL, the managers' digests
+    (a refresh job that keeps one cron job per manager time zone and catches up missed ones),
+    and a minute's tick that sends the weekly sync report when SYNC_REPORT says (once a week:
+    `bot.reports.send`)."""
     scheduler = Scheduler()
     scheduler.every(
         SWEEP_JOB,
         settings.sweep_interval,
         lambda: ladder.sweep(db, settings=settings, directory=directory),
     )
-    schedule_digests(scheduler.aps, Parts(settings, db, directory))
+    parts = Parts(settings, db, directory)
+    schedule_digests(scheduler.aps, parts)
+    if settings.sync_report is not None:
+        scheduler.every(SYNC_REPORT_JOB, SYNC_REPORT_TICK, lambda: send_due_report(parts))
     return scheduler

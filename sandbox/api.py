@@ -21,6 +21,7 @@ import secrets
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -29,6 +30,9 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot.messages import escape
+from bot.models import utcnow
+from bot.reports.send import send_preview
+from bot.reports.weeks import IsoWeek
 from bot.signing import sign_body
 from bot.validation import SLACK_USER_ID
 from sandbox import demo
@@ -201,6 +205,16 @@ def build_routes(sandbox: Any) -> list[Route | Mount]:
         reply = answer.json() or {}
         return JSONResponse({"ok": answer.status == 202, "status": answer.status, **reply})
 
+    async def report(_data: JsonDict) -> JSONResponse:
+        """The weekly sync report of this week so far, posted now (a preview: the schedule
+        still sends last week's at SYNC_REPORT)."""
+        handoff = sandbox.handoff
+        if handoff is None:
+            raise BadRequest("the sandbox is starting")
+        week = IsoWeek.of(utcnow().astimezone(ZoneInfo(handoff.settings.default_timezone)).date())
+        sent = await run_in_threadpool(send_preview, handoff, week)
+        return JSONResponse({"ok": True, "week": week.label, "channels": sent.channels})
+
     return [
         Route("/", page, methods=["GET"]),
         Route("/sandbox/state", state, methods=["GET"]),
@@ -212,6 +226,7 @@ def build_routes(sandbox: Any) -> list[Route | Mount]:
         Route("/sandbox/view/close", endpoint(close), methods=["POST"]),
         Route("/sandbox/home", endpoint(home), methods=["POST"]),
         Route("/sandbox/lead", endpoint(lead), methods=["POST"]),
+        Route("/sandbox/report", endpoint(report), methods=["POST"]),
         Mount("/sandbox/static", StaticFiles(directory=STATIC), name="static"),
     ]
 

@@ -1,8 +1,10 @@
-"""Keeping the sandbox's workspace (what Slack would remember: messages, their edits and
-ephemerals) beside its database, so a restarted sandbox shows the same conversation."""
+"""Keeping the sandbox's workspace (what Slack would remember: messages, their edits,
+ephemerals and uploaded files) beside its database, so a restarted sandbox shows the same
+conversation."""
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import json
 import logging
@@ -11,12 +13,23 @@ import threading
 from pathlib import Path
 
 from sandbox.fakeslack import Ephemeral, FakeSlack, Message, Revision, SlackError
+from sandbox.fakeslack.files import StoredFile
 from sandbox.fakeslack.models import JsonDict
 
 log = logging.getLogger(__name__)
 
 FORMAT = 1
-MESSAGE_FIELDS = ("channel", "ts", "text", "blocks", "thread_ts", "user", "attachments", "metadata")
+MESSAGE_FIELDS = (
+    "channel",
+    "ts",
+    "text",
+    "blocks",
+    "thread_ts",
+    "user",
+    "attachments",
+    "metadata",
+    "files",
+)
 
 
 def dump(fake: FakeSlack) -> JsonDict:
@@ -32,6 +45,18 @@ def dump(fake: FakeSlack) -> JsonDict:
             for item in snapshot["messages"]
         ],
         "ephemerals": snapshot["ephemerals"],
+        "files": [
+            {
+                "id": f.id,
+                "filename": f.filename,
+                "length": f.length,
+                "title": f.title,
+                "content": base64.b64encode(f.content).decode("ascii"),
+                "shares": f.shares,
+            }
+            for f in fake.files.all()
+            if f.content is not None
+        ],
     }
 
 
@@ -59,11 +84,23 @@ def load(fake: FakeSlack, path: Path) -> bool:
             for item in data["messages"]
         ]
         ephemerals = [Ephemeral(**item) for item in data["ephemerals"]]
+        files = [
+            StoredFile(
+                id=item["id"],
+                filename=item["filename"],
+                length=item["length"],
+                content=base64.b64decode(item["content"]),
+                title=item.get("title"),
+                shares=[(channel, ts) for channel, ts in item.get("shares", [])],
+            )
+            for item in data.get("files", [])
+        ]
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return False
     # Called before the server starts, so nothing else touches the workspace yet.
     fake.messages[:] = messages
     fake.ephemerals[:] = ephemerals
+    fake.files.restore(files)
     for channel in {m.channel for m in messages} | {e.channel for e in ephemerals}:
         with contextlib.suppress(SlackError):
             fake.resolve_channel(channel)  # reopens the DMs (the people must be known)

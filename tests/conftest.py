@@ -46,6 +46,8 @@ def settings() -> Settings:
             "LEADS_WEBHOOK_SECRET": "test-webhook-secret-0123456789",
             "WORKING_HOURS": "always",
             "CHANNEL_POST_INTERVAL": "0s",
+            # No weekly report posts into the channels a test counts, unless it asks for one.
+            "SYNC_REPORT": "off",
         }
     )
 

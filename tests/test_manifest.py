@@ -62,7 +62,7 @@ def test_app_home_has_home_and_messages_tabs() -> None:
 @pytest.mark.parametrize(
     ("command", "usage_hint"),
     [
-        ("/campaign", "[list | stats CODE | edit CODE | end CODE | help]"),
+        ("/campaign", "[list | stats CODE [--since DATE] | edit CODE | end CODE | help]"),
         ("/feedback", "[CODE] your one line of customer feedback #tag"),
         ("/leads", "[stale]"),
     ],
@@ -93,6 +93,7 @@ def test_bot_scopes() -> None:
             "chat:write",
             "chat:write.public",
             "commands",
+            "files:write",  # the weekly sync's chart (files.getUploadURLExternal)
             "groups:history",
             "im:history",
             "im:write",

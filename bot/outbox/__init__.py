@@ -11,8 +11,9 @@ before the target has been sent: such a row waits until its target exists.
 
 Modules: `queue` (enqueue, keys and rows, the commit hook that wakes dispatchers), `calls`
 (one Slack call and how its failure is classified), `claims` (claims, leases and the
-heartbeat), `history` (the "may have landed" lookup in a conversation's history) and
-`dispatcher` (the dispatcher loop, channel pacing and recording the outcome).
+heartbeat), `history` (the "may have landed" lookup in a conversation's history), `uploads`
+(a file upload: Slack's external upload flow as one row) and `dispatcher` (the dispatcher
+loop, channel pacing and recording the outcome).
 """
 
 from bot.outbox.dispatcher import Dispatcher

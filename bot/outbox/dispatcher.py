@@ -24,7 +24,7 @@ from sqlalchemy import true, update
 
 from bot.db import Database
 from bot.models import OutboxMessage, SlackMessage, utcnow
-from bot.outbox import calls
+from bot.outbox import calls, uploads
 from bot.outbox.calls import Permanent, Retry
 from bot.outbox.claims import POSTING_METHODS, Claims
 from bot.outbox.history import find_posted, post_metadata
@@ -200,7 +200,10 @@ class Dispatcher(Claims):
                     self._finish(row, OutboxStatus.SENT, response=found)
                     return
             self._mark_channel(row)
-            response = self._call(row.method, args)
+            if row.method == uploads.UPLOAD:
+                response = uploads.upload(self._call, args, api_url=self.client.base_url)
+            else:
+                response = self._call(row.method, args)
         except Retry as retry:
             # Only an answer that proves the call did nothing forgets this attempt.
             self._reschedule(

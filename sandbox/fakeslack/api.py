@@ -1,4 +1,5 @@
-"""`create_app`: the fake's HTTP face — `POST /api/{method}` and `POST /response/{token}`."""
+"""`create_app`: the fake's HTTP face — `POST /api/{method}`, `POST /response/{token}`, and for
+files `POST /upload/{file_id}` (the upload URL) and `GET /files/{file_id}` (the kept bytes)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from sandbox.fakeslack.fake import FakeSlack
+from sandbox.fakeslack.files import FILE_PATH, UPLOAD_PATH
 from sandbox.fakeslack.models import JsonDict, Reply
 
 
@@ -27,6 +29,8 @@ def create_app(fake: FakeSlack) -> Starlette:
             return JSONResponse({"ok": False, "error": "invalid_json"})
         token = _bearer_token(request)
         method = request.path_params["method"]
+        # Where this fake is reached, mount prefix included (the sandbox mounts it).
+        fake.files.base_url = str(request.url).rsplit("/api/", 1)[0] + "/"
         delay = fake.take_delay(method)
         reply = fake.handle(method, args, token)
         if delay > 0:  # the call took effect; its answer is late
@@ -40,10 +44,23 @@ def create_app(fake: FakeSlack) -> Starlette:
             return Response("invalid_payload", 400, media_type="text/plain")
         return _to_response(fake.handle_response(request.path_params["token"], payload))
 
+    async def upload(request: Request) -> Response:
+        # The raw bytes as the body (Slack also takes multipart/form-data; Handoff sends raw).
+        content = await request.body()
+        return _to_response(fake.handle_upload(request.path_params["file_id"], content))
+
+    async def stored_file(request: Request) -> Response:
+        found = fake.files.get(request.path_params["file_id"])
+        if found is None or found.content is None:
+            return Response("file_not_found", 404, media_type="text/plain")
+        return Response(found.content, media_type=found.mimetype)
+
     return Starlette(
         routes=[
             Route("/api/{method}", web_api, methods=["GET", "POST"]),
             Route("/response/{token}", response_url, methods=["POST"]),
+            Route(UPLOAD_PATH + "{file_id}", upload, methods=["POST"]),
+            Route(FILE_PATH + "{file_id}", stored_file, methods=["GET"]),
         ]
     )
 

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from sandbox.fakeslack import methods
 from sandbox.fakeslack.calllog import CallLog, Predicate
 from sandbox.fakeslack.faults import FaultPlan
+from sandbox.fakeslack.files import FileStore
 from sandbox.fakeslack.models import JsonDict, Reply, SlackError
 from sandbox.fakeslack.workspace import Workspace
 
@@ -20,10 +21,12 @@ class FakeSlack(Workspace):
         self.valid_tokens: set[str] | None = None if valid_tokens is None else set(valid_tokens)
         self._log = CallLog()
         self._faults = FaultPlan()
+        self.files = FileStore()  # uploads through files.getUploadURLExternal
 
     def reset(self) -> None:
         """Back to an empty workspace with no recorded calls and no pending failures."""
         super().reset()
+        self.files.reset()
         self._log.reset()
         self._faults.heal()
 
@@ -35,6 +38,16 @@ class FakeSlack(Workspace):
         args = methods.normalize_args(args)
         reply = self._faults.take(method) or self._answer(method, args, token)
         self._log.record(method, args, reply.status, token)
+        return reply
+
+    def handle_upload(self, file_id: str, content: bytes) -> Reply:
+        """Answer a POST of a file's bytes to the upload URL files.getUploadURLExternal gave,
+        recorded as "upload" (args: file_id and length)."""
+        reply = self._faults.take("upload")
+        if reply is None:
+            problem = self.files.receive(file_id, content)
+            reply = Reply(404 if problem else 200, problem or f"OK - {len(content)}")
+        self._log.record("upload", {"file_id": file_id, "length": len(content)}, reply.status, None)
         return reply
 
     def handle_response(self, token: str, payload: JsonDict) -> Reply:

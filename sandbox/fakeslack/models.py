@@ -59,6 +59,7 @@ class Message:
     user: str = BOT_USER_ID
     attachments: list[JsonDict] | None = None
     metadata: JsonDict | None = None
+    files: list[JsonDict] | None = None  # shared files (see sandbox.fakeslack.files)
     history: list[Revision] = field(default_factory=list)
     edited_ts: str | None = None
 
@@ -77,6 +78,7 @@ class Message:
             "thread_ts": self.thread_ts,
             "attachments": self.attachments,
             "metadata": self.metadata,
+            "files": self.files,
         }
         message |= {key: copy.deepcopy(value) for key, value in optional.items() if value}
         if self.edited_ts:

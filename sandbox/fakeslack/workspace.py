@@ -174,6 +174,7 @@ class Workspace:
         user: str = BOT_USER_ID,
         attachments: list[JsonDict] | None = None,
         metadata: JsonDict | None = None,
+        files: list[JsonDict] | None = None,
     ) -> Message:
         with self._lock:
             message = Message(
@@ -185,6 +186,7 @@ class Workspace:
                 user=user,
                 attachments=copy.deepcopy(attachments),
                 metadata=copy.deepcopy(metadata),
+                files=copy.deepcopy(files),
             )
             self.messages.append(message)
             self._emit("message_posted", message=message.to_dict())

@@ -187,6 +187,16 @@ function messageNode(message, replies, ephemeral) {
     if (/^#?[0-9a-f]{6}$/i.test(attachment.color || "")) box.style.borderColor = `#${attachment.color.replace("#", "")}`;
     box.append(attachment.blocks?.length ? renderBlocks(attachment.blocks, ctx) : mrkdwn(attachment.text || attachment.fallback || "", ctx));
   }
+  for (const file of message.files || []) {
+    const box = body.appendChild(el("div", "file"));
+    box.append(el("div", "file-title", file.title || file.name));
+    if ((file.mimetype || "").startsWith("image/")) {
+      const image = box.appendChild(el("img", "file-image"));
+      image.src = `/sandbox/slack/files/${encodeURIComponent(file.id)}`;
+      image.alt = file.title || file.name;
+      image.loading = "lazy";
+    }
+  }
   if (replies.length) {
     const open = !page.collapsed.has(message.ts);
     const toggle = body.appendChild(el("button", "thread-toggle", `${open ? "▾" : "▸"} ${replies.length} ${replies.length === 1 ? "reply" : "replies"}`));
@@ -294,6 +304,7 @@ function wire() {
     $("lead-errors").textContent = "";
     $("lead-dialog").showModal();
   });
+  $("weekly-report").addEventListener("click", () => post("/sandbox/report", {}));
   $("lead-cancel").addEventListener("click", () => $("lead-dialog").close());
   $("lead-form").addEventListener("submit", (event) => sendLead(event, page.doc));
   const events = new EventSource("/sandbox/events");

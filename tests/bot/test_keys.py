@@ -22,3 +22,5 @@ def test_every_key_keeps_its_bytes() -> None:
     assert keys.announcement_key(5) == "campaign:5:announcement"
     assert keys.feedback_post_key(9) == "feedback:9:post"
     assert keys.feedback_reply_key(9) == "feedback:9:reply"
+    assert keys.sync_report_key("2026-W47", "CSALES") == "sync-report:2026-W47:CSALES"
+    assert keys.sync_chart_key("2026-W47", "CSALES") == "sync-report:2026-W47:CSALES:chart"

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import Settings
-from bot.scheduler import SWEEP_JOB, Scheduler
+from bot.config import DEFAULT_SYNC, Settings
+from bot.scheduler import SWEEP_JOB, SYNC_REPORT_JOB, Scheduler
 from bot.services import Handoff
 
 
@@ -98,9 +98,27 @@ def test_the_app_sweeps_every_sweep_interval(settings: Settings, tmp_path: Path)
     handoff.db.upgrade()
     handoff.start()
     try:
-        assert set(handoff.scheduler.job_ids()) == {SWEEP_JOB, "digest-refresh"}
+        assert set(handoff.scheduler.job_ids()) == {SWEEP_JOB, "digest-refresh"}  # SYNC_REPORT off
         job = handoff.scheduler._scheduler.get_job(SWEEP_JOB)
         assert job.trigger.interval == settings.sweep_interval
     finally:
         handoff.stop()
     assert not handoff.scheduler.running
+
+
+def test_the_weekly_report_ticks_every_minute_unless_off(
+    settings: Settings, tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'h.db'}"
+    on = replace(
+        settings, database_url=url, slack_api_url="http://127.0.0.1:9/", sync_report=DEFAULT_SYNC
+    )
+    handoff = Handoff.build(on)
+    handoff.db.upgrade()
+    handoff.start()
+    try:
+        assert SYNC_REPORT_JOB in handoff.scheduler.job_ids()
+        job = handoff.scheduler._scheduler.get_job(SYNC_REPORT_JOB)
+        assert job.trigger.interval == timedelta(minutes=1)
+    finally:
+        handoff.stop()

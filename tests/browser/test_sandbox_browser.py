@@ -143,3 +143,18 @@ def test_campaign_lead_claim_and_feedback_in_the_browser(page, sandbox) -> None:
     page.select_option("#viewer", "U0MIA")
     page.locator("#channel-list").get_by_role("button", name="marketing").click()
     expect(messages).to_contain_text("Asked whether the free months cover SSO")
+
+
+def test_the_weekly_sync_shows_its_chart(page, sandbox) -> None:  # type: ignore[no-untyped-def]
+    messages = page.locator("#messages")
+    page.select_option("#viewer", "U0MIA")
+    page.locator("#channel-list").get_by_role("button", name="marketing").click()
+    page.get_by_role("button", name="Weekly sync").click()
+    report = messages.locator(".msg", has_text="Weekly sync")
+    expect(report.first).to_contain_text("Spring webinar")
+    image = messages.locator("img.file-image")
+    expect(image).to_have_count(1)
+    image.scroll_into_view_if_needed()
+    page.wait_for_function("() => document.querySelector('img.file-image').naturalWidth > 500")
+    if os.environ.get("SYNC_SCREENSHOT"):
+        page.screenshot(path=os.environ["SYNC_SCREENSHOT"], full_page=True)

@@ -273,3 +273,33 @@ def test_a_restart_resumes_and_fresh_starts_over(settings: Settings, tmp_path: P
         assert not set(posted) & {m.ts for m in fresh.fake.messages}
     finally:
         fresh.stop()
+
+
+def test_the_weekly_sync_button_posts_the_report_and_its_chart(
+    settings: Settings, tmp_path: Path
+) -> None:
+    from sandbox.demo import MARKETING_CHANNEL
+    from tests.support.weekly import PNG_MAGIC
+
+    box = start(settings, tmp_path)
+    try:
+        box.fake.wait_for("chat.postMessage", count=4, timeout=10)
+        with httpx.Client(base_url=box.url, timeout=30) as page:
+            answer = page.post("/sandbox/report", json={})
+            assert answer.status_code == 200, answer.text
+            box.fake.wait_for("files.completeUploadExternal", count=2, timeout=20)
+            for channel in (SALES_CHANNEL, MARKETING_CHANNEL):
+                shown = state(page, MARKETER)
+                assert shown  # the page's document builds with file messages in it
+                [chart] = [m for m in box.fake.messages_in(channel) if m.files]
+                assert any(m.text.startswith("Weekly sync") for m in box.fake.messages_in(channel))
+                image = page.get(f"/sandbox/slack/files/{chart.files[0]['id']}")
+                assert image.status_code == 200 and image.content.startswith(PNG_MAGIC)
+        files = {f.id: f.content for f in box.fake.files.all()}
+    finally:
+        box.stop()
+    again = start(settings, tmp_path)  # the files are kept with the workspace
+    try:
+        assert {f.id: f.content for f in again.fake.files.all()} == files
+    finally:
+        again.stop()

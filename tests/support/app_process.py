@@ -18,7 +18,7 @@ from tests.support.running_app import free_socket
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
-HANDOFF_SETTINGS = ("SLACK_", "LEADS_", "DATABASE_", "HOT_", "WORKING_")
+HANDOFF_SETTINGS = ("SLACK_", "LEADS_", "DATABASE_", "HOT_", "WORKING_", "SYNC_")
 SANDBOX_READY = "Open http"  # the sandbox's banner, printed once the page is served
 
 
@@ -34,6 +34,8 @@ def app_env(slack_url: str, database_url: str, **extra: str) -> dict[str, str]:
         MARKETING_CHANNEL="CMARKETING",
         LEADS_WEBHOOK_SECRET="test-webhook-secret-0123456789",
         WORKING_HOURS="always",
+        # No weekly report posts into the channels a test counts, unless it asks for one.
+        SYNC_REPORT="off",
         CHANNEL_POST_INTERVAL="0s",
         HOST="127.0.0.1",
         LOG_LEVEL="WARNING",

@@ -97,6 +97,7 @@ def test_contacted_keeps_the_first_touch_and_leaves_few_buttons(
     assert buttons(last_update(team, lead_id)) == [
         LeadIds.NOT_FIT,
         FeedbackIds.LEAD_FEEDBACK_BUTTON,
+        LeadIds.OUTCOME,  # the outcome menu: Meeting booked, Won, Lost
     ]
     with team.session() as session, pytest.raises(Refusal, match="already marked it contacted"):
         actions.acknowledge(session, lead_id, "UREP1", now=NOW)

@@ -16,9 +16,17 @@ realistic. `user_text=False` marks a variant with no such text. A template that 
 `{% include %}`d by others is registered with `partial("name", "includer", ...)` instead.
 """
 
-from tests.support.samples import campaigns, digest, feedback, home, ladder, leads
+from tests.support.samples import campaigns, digest, feedback, home, ladder, leads, reports
 from tests.support.samples.registry import PARTIALS, SAMPLES, TemplateSample
 
-FEATURES = (campaigns, digest, feedback, home, ladder, leads)  # imported for their registrations
+FEATURES = (
+    campaigns,
+    digest,
+    feedback,
+    home,
+    ladder,
+    leads,
+    reports,
+)  # imported for their registrations
 
 __all__ = ["PARTIALS", "SAMPLES", "TemplateSample"]
