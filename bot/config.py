@@ -60,6 +60,8 @@ class Settings:
     # users.lookupByEmail is Tier 3 (about 50 a minute): the background lookups keep to it.
     owner_lookups_per_minute: int = 50
     outbox_lease: timedelta = timedelta(seconds=6)
+    # A person's App Home is published again at most this often when what it shows changes.
+    home_refresh_interval: timedelta = timedelta(seconds=5)
     log_level: str = "INFO"
 
     @property
@@ -217,6 +219,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             env, "OWNER_LOOKUPS_PER_MINUTE", _int_between(1, 10_000), 50, "Use a whole number"
         ),
         outbox_lease=_parsed(env, "OUTBOX_LEASE", _positive_duration, Settings.outbox_lease, ""),
+        home_refresh_interval=_parsed(
+            env, "HOME_REFRESH_INTERVAL", _home_interval, Settings.home_refresh_interval, ""
+        ),
         log_level=_parsed(env, "LOG_LEVEL", _log_level, "INFO", ""),
     )
 
@@ -225,6 +230,13 @@ def _database_timeout(raw: str) -> timedelta:
     value = parse_duration(raw)
     if not timedelta(seconds=1) <= value <= timedelta(seconds=60):
         raise ValueError(f"{raw!r} must be between 1s and 60s")
+    return value
+
+
+def _home_interval(raw: str) -> timedelta:
+    value = parse_duration(raw)
+    if not timedelta(seconds=1) <= value <= timedelta(minutes=10):
+        raise ValueError(f"{raw!r} must be between 1s and 10m")
     return value
 
 

@@ -78,3 +78,15 @@ def feedback_post_key(feedback_id: int) -> str:
 def feedback_reply_key(feedback_id: int) -> str:
     """Marketing's reply, DMed to the rep."""
     return f"feedback:{feedback_id}:reply"
+
+
+# -- the App Home ---------------------------------------------------------------------------
+
+
+def home_key(slack_id: str, token: str) -> str:
+    """One publish of a person's Home; an older one still queued is superseded by a newer."""
+    return f"{home_prefix(slack_id)}{token}"
+
+
+def home_prefix(slack_id: str) -> str:
+    return f"home:{slack_id}:"

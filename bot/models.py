@@ -336,3 +336,22 @@ class SlackMessage(Base):
     channel: Mapped[str] = mapped_column(String(32))
     ts: Mapped[str] = mapped_column(String(32))
     posted_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class HomeView(Base):
+    """A person's App Home: when Handoff last published it, and when a refresh is owed
+    (`due_at`, set when something it shows changed; debounced, see `bot.home.refresh`)."""
+
+    __tablename__ = "home_views"
+    __table_args__ = (
+        Index(
+            "ix_home_views_due",
+            "due_at",
+            postgresql_where=text("due_at IS NOT NULL"),
+            sqlite_where=text("due_at IS NOT NULL"),
+        ),
+    )
+
+    slack_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    published_at: Mapped[datetime | None]
+    due_at: Mapped[datetime | None]

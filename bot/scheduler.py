@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from bot import home
 from bot.config import Settings
 from bot.db import Database
 from bot.digest.parts import Parts
@@ -26,6 +27,8 @@ from bot.people import SlackDirectory
 log = logging.getLogger(__name__)
 
 SWEEP_JOB = "ladder-sweep"
+HOME_JOB = "home-refresh"
+HOME_TICK = timedelta(seconds=1)
 
 
 class Scheduler:
@@ -92,13 +95,15 @@ def _logged(job_id: str, func: Callable[[], object]) -> Callable[[], None]:
 
 
 def build_scheduler(settings: Settings, db: Database, directory: SlackDirectory) -> Scheduler:
-    """The app's scheduler: the ladder's sweep every SWEEP_INTERVAL, and the managers' digests
-    (a refresh job that keeps one cron job per manager time zone and catches up missed ones)."""
+    """The app's scheduler: the ladder's sweep every SWEEP_INTERVAL, the Homes' debounced
+    refreshes every second, and the managers' digests (a refresh job that keeps one cron job
+    per manager time zone and catches up missed ones)."""
     scheduler = Scheduler()
     scheduler.every(
         SWEEP_JOB,
         settings.sweep_interval,
         lambda: ladder.sweep(db, settings=settings, directory=directory),
     )
+    scheduler.every(HOME_JOB, HOME_TICK, lambda: home.refresh_due(db, settings))
     schedule_digests(scheduler.aps, Parts(settings, db, directory))
     return scheduler

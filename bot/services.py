@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from bot.config import Settings
 from bot.db import Database
+from bot.home import changes as home_changes
 from bot.leads import intake as lead_intake
 from bot.leads.listener import lead_listener as alert_listener
 from bot.leads.owners import OwnerLookups, request_lookups
@@ -94,6 +95,7 @@ class Handoff:
             owner_lookups=owner_lookups,
         )
         handoff.lead_listeners.append(alert_listener(settings, directory))
+        home_changes.install(settings.home_refresh_interval)
         return handoff
 
     def receive_leads(self, leads: list[LeadInput]) -> lead_intake.IntakeResult:
