@@ -86,13 +86,14 @@ def _cards(session: Session, shown: int) -> tuple[list[CampaignCard], int]:
         .order_by(Campaign.created_at.desc(), Campaign.id.desc())
         .limit(max(shown, 0))
     ).all()
-    team = dict(
-        session.execute(
+    team = {
+        str(slack_id): str(name)
+        for slack_id, name in session.execute(
             select(Person.slack_id, Person.name)
             .where(Person.role.in_(SALES_TEAM))
             .order_by(Person.name, Person.slack_id)
-        ).tuples()
-    )
+        )
+    }
     readers: dict[int, set[str]] = {c.id: set() for c in campaigns}
     if campaigns:
         for campaign_id, slack_id in session.execute(

@@ -77,7 +77,7 @@ def reps_of(session: Session, manager: Person) -> dict[str, str]:
         .where(Person.manager_id == manager.id)
         .order_by(Person.name, Person.slack_id)
     )
-    return dict(rows.tuples())
+    return {str(slack_id): str(name) for slack_id, name in rows}
 
 
 def team_board(

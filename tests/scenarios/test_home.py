@@ -7,9 +7,7 @@ from tests.support.outbox_rows import outbox_messages
 from tests.support.running_app import RunningApp
 
 
-def test_opening_home_publishes_the_reps_queue(
-    running: RunningApp, slack: FakeSlackServer
-) -> None:
+def test_opening_home_publishes_the_reps_queue(running: RunningApp, slack: FakeSlackServer) -> None:
     with running.handoff.db.session() as session:
         session.add(Campaign(code="spring", name="Spring <!channel> webinar", offer="Free trial"))
         session.add(Lead(external_id="h1", name="Ada & Co", hot=True, owner_id="UREP1"))
