@@ -18,6 +18,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -45,7 +46,7 @@ MANAGER = "UMGR0001"
 def seed(db: Database) -> None:
     rng = random.Random(15)
     now = utcnow()
-    people = [
+    people: list[dict[str, Any]] = [
         {
             "id": 1,
             "slack_id": MANAGER,
