@@ -36,6 +36,9 @@ class LeadIds(StrEnum):
     SNOOZE = "lead_snooze"  # a static_select; each option's value is "<lead id>:<length>"
     NOT_FIT = "lead_not_fit"
     REASSIGN = "lead_reassign"
+    # The outcome menu (an overflow) on a contacted lead's alert; each option's value is
+    # "<lead id>:<stage>" (meeting, won or lost).
+    OUTCOME = "lead_outcome"
     # block_id prefixes of the buttons' actions block: "<prefix>:<lead id>".
     ALERT_ACTIONS = "lead_alert_actions"
     CLAIM_ACTIONS = "lead_claim_actions"

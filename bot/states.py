@@ -50,6 +50,9 @@ class LeadStage(StrEnum):
         return self is not LeadStage.NEW
 
 
+# The outcomes a person can record from Slack, on a contacted lead's alert (its overflow menu).
+SLACK_OUTCOMES = (LeadStage.MEETING, LeadStage.WON, LeadStage.LOST)
+
 STAGE_LABELS = {
     LeadStage.NEW: "New",
     LeadStage.WORKING: "Contacted",

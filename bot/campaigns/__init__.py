@@ -2,8 +2,7 @@
 
 form.py     the modal's fields and the checks that need no database
 service.py  saving, announcing, "Got it" reads, ending, lead linking
-stats.py    `/campaign stats` numbers as a dataclass
-replies.py  the subcommands and their ephemeral answers
+replies.py  the subcommands and their ephemeral answers (`stats` is bot.outcomes.stats)
 confirm.py  the marketer's confirmation with the announcement's permalink
 """
 
@@ -16,7 +15,6 @@ from bot.campaigns.replies import (
     notice,
     open_form,
     parse_command,
-    stats_message,
 )
 from bot.campaigns.service import (
     EndResult,
@@ -31,12 +29,10 @@ from bot.campaigns.service import (
     record_read,
     save_campaign,
 )
-from bot.campaigns.stats import CampaignStats, campaign_stats
 
 __all__ = [
     "CampaignCommand",
     "CampaignForm",
-    "CampaignStats",
     "EndResult",
     "FormMetadata",
     "ReadCount",
@@ -44,7 +40,6 @@ __all__ = [
     "SaveResult",
     "active_campaigns",
     "announcement",
-    "campaign_stats",
     "command_reply",
     "confirmation",
     "end_campaign",
@@ -57,6 +52,5 @@ __all__ = [
     "read_count",
     "record_read",
     "save_campaign",
-    "stats_message",
     "suggest_code",
 ]

@@ -9,10 +9,7 @@ from sqlalchemy.orm import Session
 
 from bot.campaigns.form import CampaignForm, FormMetadata, modal_view
 from bot.campaigns.service import active_campaigns, end_campaign
-from bot.campaigns.stats import campaign_stats
-from bot.durations import format_duration
 from bot.errors import Refusal
-from bot.feedback.summary import feedback_summary
 from bot.lookups import campaign_by_code
 from bot.messages import Message, render_message
 from bot.permissions import may_manage_campaigns
@@ -84,7 +81,8 @@ def open_form(
 def command_reply(
     session: Session, request: CampaignCommand, *, user_id: str, sales_channel: str
 ) -> Message:
-    """The answer to every subcommand that opens no modal."""
+    """The answer to every subcommand that opens no modal, but `stats`
+    (`bot.outcomes.stats.stats_reply`, which needs no session open)."""
     if request.action == "list":
         return render_message("campaign_list", campaigns=active_campaigns(session))
     if request.action == "help":
@@ -95,8 +93,6 @@ def command_reply(
         return notice("refused")
     if not request.code:
         return help_message(session, "missing_code", subcommand=request.action)
-    if request.action == "stats":
-        return stats_message(session, request.code)
     if request.action == "end":
         try:
             ended = end_campaign(
@@ -109,18 +105,3 @@ def command_reply(
             return notice(refusal.kind, campaign=campaign, channel_id=sales_channel)
         return notice("ended", campaign=ended.campaign, channel_id=sales_channel)
     return help_message(session, "unknown_subcommand", typed=request.action)
-
-
-def stats_message(session: Session, code: str) -> Message:
-    campaign = campaign_by_code(session, code)
-    if campaign is None:
-        return help_message(session, "unknown_code", code=code)
-    stats = campaign_stats(session, campaign)
-    median = stats.median_first_touch
-    return render_message(
-        "campaign_stats",
-        campaign=campaign,
-        stats=stats,
-        median=format_duration(median) if median is not None else None,
-        feedback=feedback_summary(session, campaign.id),
-    )

@@ -20,7 +20,7 @@ from bot.leads import stages
 from bot.lookups import campaign_of
 from bot.messages import Message, render_message
 from bot.models import Campaign, Feedback, Lead
-from bot.states import FeedbackKind, LeadStage, LeadStatus
+from bot.states import SLACK_OUTCOMES, FeedbackKind, LeadStage, LeadStatus
 
 SNOOZE_OPTIONS = (
     ("30m", "30 minutes"),
@@ -41,7 +41,7 @@ ACTIONS_BY_STATUS: dict[str, tuple[str, ...]] = {
     LeadStatus.NEW: ("ack", "contacted", "snooze", "not_fit", "reassign", "feedback"),
     LeadStatus.CLAIMED: ("contacted", "snooze", "not_fit", "reassign", "feedback"),
     LeadStatus.SNOOZED: ("ack", "contacted", "not_fit", "reassign", "feedback"),
-    LeadStatus.CONTACTED: ("not_fit", "feedback"),
+    LeadStatus.CONTACTED: ("not_fit", "feedback", "outcome"),
     LeadStatus.NOT_FIT: ("feedback",),
     "reassigned": (),
 }
@@ -105,7 +105,14 @@ def _common(lead: Lead, campaign: Campaign | None) -> dict[str, Any]:
         "ids": LeadIds,
         "feedback_button": FeedbackIds.LEAD_FEEDBACK_BUTTON,
         "snooze_options": SNOOZE_OPTIONS,
+        "outcome_options": outcome_options(lead),
     }
+
+
+def outcome_options(lead: Lead) -> list[tuple[str, str]]:
+    """(value, label) of a contacted lead's outcome menu: every outcome Slack offers
+    (`SLACK_OUTCOMES`) but the lead's current stage; the value is "<lead id>:<stage>"."""
+    return [(f"{lead.id}:{stage}", stage.label) for stage in SLACK_OUTCOMES if stage != lead.stage]
 
 
 def alert_context(lead: Lead, campaign: Campaign | None, state: AlertState) -> dict[str, Any]:

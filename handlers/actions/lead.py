@@ -16,6 +16,7 @@ from bot.leads import actions
 from bot.leads.listing import leads_list
 from bot.leads.modals import Origin, not_fit_view, reassign_view
 from bot.models import utcnow
+from bot.outcomes.menu import parse_choice, record_outcome
 from bot.services import Handoff
 from handlers.errors import guarded
 
@@ -103,6 +104,16 @@ def snooze_callback(ack: Ack, body: dict, action: dict, respond: Respond, handof
     )
 
 
+def outcome_callback(
+    ack: Ack, body: dict, action: dict, respond: Respond, handoff: Handoff
+) -> None:
+    """The outcome menu on a contacted lead's alert: Meeting booked, Won or Lost."""
+    ack()
+    with told(respond):
+        stage = parse_choice((action.get("selected_option") or {}).get("value", ""))
+        act(handoff, body, action, respond, record_outcome, stage=stage)
+
+
 def open_modal(
     handoff: Handoff,
     body: dict,
@@ -138,3 +149,4 @@ def register(app: App) -> None:
     app.action(LeadIds.SNOOZE)(guarded(snooze_callback))
     app.action(LeadIds.NOT_FIT)(guarded(not_fit_callback))
     app.action(LeadIds.REASSIGN)(guarded(reassign_callback))
+    app.action(LeadIds.OUTCOME)(guarded(outcome_callback))

@@ -6,6 +6,8 @@ from slack_bolt import Ack, App, Respond
 
 from bot import campaigns
 from bot.errors import Refusal
+from bot.models import utcnow
+from bot.outcomes.stats import stats_reply
 from bot.services import Handoff
 from handlers.errors import guarded
 
@@ -26,6 +28,8 @@ def campaign_callback(ack: Ack, command: dict, respond: Respond, handoff: Handof
         else:
             handoff.client.views_open(trigger_id=command["trigger_id"], view=form)
             return
+    elif request.action == "stats":
+        reply = stats_reply(handoff, request.code, now=utcnow())
     else:
         with handoff.db.session() as session:
             reply = campaigns.command_reply(

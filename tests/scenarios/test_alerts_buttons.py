@@ -48,7 +48,11 @@ def test_im_on_it_then_contacted(running: RunningApp, slack: FakeSlackServer) ->
 
     click(running, slack, alert, LeadIds.CONTACTED, lead, user="UREP1")
     update = wait_update(slack, alert, "Contacted · <@UREP1>")
-    assert action_ids(update["blocks"]) == [LeadIds.NOT_FIT, FeedbackIds.LEAD_FEEDBACK_BUTTON]
+    assert action_ids(update["blocks"]) == [
+        LeadIds.NOT_FIT,
+        FeedbackIds.LEAD_FEEDBACK_BUTTON,
+        LeadIds.OUTCOME,
+    ]
     assert load_lead(running, "crm-1").status == "contacted"
     message = slack.fake.find_message(alert.channel, alert.ts)
     assert message is not None and len(message.history) == 2  # updated twice, never reposted

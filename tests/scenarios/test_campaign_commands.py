@@ -86,11 +86,11 @@ def test_stats_for_anyone(running: RunningApp, slack: FakeSlackServer) -> None:
         session.add(Feedback(campaign_id=s1.campaign_id, author_id="UREP1", text="pricey"))
     command(running, slack, "stats SPRING-WEBINAR", user="UREP2")
     stats = replies_to(slack, "UREP2")[0]
-    assert "*Leads*\\n3" in stats
-    assert "*Hot leads*\\n2" in stats  # the campaign's own threshold (70) makes 75 hot
-    assert "*Touched*\\n1" in stats
-    assert "*Median time to first touch*\\n7m" in stats
-    assert "*Feedback*\\n1" in stats
+    assert "*Leads*\\n3\\n_team 4 in all_" in stats
+    # the campaign's own threshold (70) makes 75 hot
+    assert "*Hot leads*\\n2 (67%)\\n_team 75% · worse_" in stats
+    assert "*Time to first touch*\\nmedian 7m" in stats
+    assert "1 in all" in stats
 
 
 def test_end_then_the_campaign_leaves_the_list(running: RunningApp, slack: FakeSlackServer) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.campaigns import CampaignForm, CampaignStats, FormMetadata, ReadCount
+from bot.campaigns import CampaignForm, FormMetadata, ReadCount
 from bot.ids import CampaignIds
 from tests.support.samples.registry import sample
 from tests.support.samples.shared import MOMENT, hostile_campaign
@@ -57,12 +57,37 @@ def campaign_list_empty(hostile: str) -> dict[str, Any]:
 
 @sample("campaign_stats")
 def campaign_stats_ended(hostile: str) -> dict[str, Any]:
+    from datetime import date, timedelta
+
+    from bot.outcomes.figures import Counts, Scorecard
+    from bot.outcomes.present import figure_rows
+
+    card = Scorecard(
+        counts=Counts(leads=12, hot=5, touched=4, contacted=4, meetings=2, won=1, hot_won=1),
+        within_sla=3,
+        median_first_touch=timedelta(minutes=14),
+        p90_first_touch=timedelta(hours=3),
+        not_fit_reasons={"no_budget": 2},
+        feedback_tags={"pricing": 2},
+        feedback=2,
+    )
+    team = Scorecard(
+        counts=Counts(leads=40, hot=10, touched=30, contacted=20, meetings=5, won=4, hot_won=2),
+        within_sla=20,
+        median_first_touch=timedelta(minutes=9),
+        p90_first_touch=timedelta(hours=1),
+        not_fit_reasons={},
+        feedback_tags={},
+        feedback=0,
+    )
     return {
         "campaign": hostile_campaign(hostile, status="ended"),
-        "stats": CampaignStats(
-            leads=12, hot_leads=5, touched=4, median_first_touch=None, feedback=2
-        ),
-        "median": "14m",
+        "since": date(2025, 3, 1),
+        "rows": figure_rows(card, team, sla=timedelta(minutes=15)),
+        "reasons": [("No budget", 2), (hostile, 1)],
+        "tags": {"pricing": 2},
+        "feedback": 2,
+        "latest": [],
     }
 
 

@@ -159,14 +159,15 @@ def _feedback_sent(hostile: str, campaign: Any, inferred: str | None, link: str 
 
 @sample("campaign_stats")
 def campaign_stats_with_feedback(hostile: str) -> dict[str, Any]:
-    from bot.feedback.summary import FeedbackSummary
-
     latest = [
         hostile_feedback(hostile),
         _answered(hostile, kind="lead_quality", tags=["spam"]),
         hostile_feedback(hostile, tags=[]),
     ]
-    summary = FeedbackSummary(
-        12, {"pricing": 5, "competitor": 2, "praise": 1}, latest, lead_quality=4
-    )
-    return {**campaign_stats_ended(hostile), "feedback": summary}
+    return {
+        **campaign_stats_ended(hostile),
+        "since": None,
+        "tags": {"pricing": 5, "competitor": 2, "praise": 1},
+        "feedback": 12,
+        "latest": latest,
+    }

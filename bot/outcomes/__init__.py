@@ -1,0 +1,1 @@
+"""Outcomes: how leads turn out (stages) and the figures read off them (`scorecard`)."""
