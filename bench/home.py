@@ -18,8 +18,8 @@ import tempfile
 import time
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 

@@ -1,14 +1,15 @@
 """The marketer's board: a card per active campaign, the feedback inbox and trending tags.
 
-A card shows the campaign's figures, how many of the sales team have read the brief and who
-has not, and Edit / End buttons. The inbox lists feedback unanswered first, newest first,
-with the marketing post's own "Reply to rep" button. Tags trend over the last 7 days against
-the 7 before.
+A card shows the campaign's scorecard (`bot.outcomes`, since ever, as `/campaign stats`),
+how many of the sales team have read the brief and who has not, and Edit / End buttons.
+The inbox lists feedback unanswered first, newest first, with the marketing post's own
+"Reply to rep" button. Tags trend over the last 7 days against the 7 before.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -16,8 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.campaigns.service import SALES_TEAM
-from bot.campaigns.stats import CampaignStats, campaign_stats
-from bot.durations import format_duration
+from bot.home.common import Figures
 from bot.ids import HomeIds
 from bot.models import Campaign, CampaignRead, Feedback, Person
 from bot.states import CampaignStatus
@@ -30,16 +30,11 @@ TAGS_SHOWN = 6
 @dataclass
 class CampaignCard:
     campaign: Campaign
-    stats: CampaignStats
+    figures: Figures
     read: int
     team: int
     not_read: list[str]  # Slack ids, the first few
     block_id: str
-
-    @property
-    def median(self) -> str | None:
-        wait = self.stats.median_first_touch
-        return format_duration(wait) if wait is not None else None
 
     @property
     def more_not_read(self) -> int:
@@ -77,7 +72,9 @@ class CampaignBoard:
         return self.inbox_total - len(self.inbox)
 
 
-def _cards(session: Session, shown: int) -> tuple[list[CampaignCard], int]:
+def _cards(
+    session: Session, shown: int, figures_of: Callable[[int], Figures]
+) -> tuple[list[CampaignCard], int]:
     active = Campaign.status == CampaignStatus.ACTIVE
     total = session.scalar(select(func.count()).select_from(Campaign).where(active)) or 0
     campaigns = session.scalars(
@@ -110,7 +107,7 @@ def _cards(session: Session, shown: int) -> tuple[list[CampaignCard], int]:
         cards.append(
             CampaignCard(
                 campaign,
-                campaign_stats(session, campaign),
+                figures_of(campaign.id),
                 len(read),
                 len(team),
                 missing[:NOT_READ_NAMED],
@@ -153,8 +150,15 @@ def _trends(session: Session, now: datetime) -> list[Trend]:
 
 
 def campaign_board(
-    session: Session, *, now: datetime, cards_shown: int, inbox_shown: int
+    session: Session,
+    *,
+    now: datetime,
+    cards_shown: int,
+    inbox_shown: int,
+    figures_of: Callable[[int], Figures],
 ) -> CampaignBoard:
-    cards, total = _cards(session, cards_shown)
+    """`figures_of(campaign id)`: the campaign's scorecard figures (since ever, as
+    `/campaign stats` shows them)."""
+    cards, total = _cards(session, cards_shown, figures_of)
     inbox, unanswered, inbox_total = _inbox(session, inbox_shown)
     return CampaignBoard(cards, total, inbox, unanswered, inbox_total, _trends(session, now))

@@ -9,9 +9,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, aliased
 
+from bot.config import Settings
 from bot.digest.build import alert_url
 from bot.digest.query import alert_locations
+from bot.durations import format_duration
 from bot.models import Campaign, Lead, Person, SlackUser
+from bot.outcomes.figures import Scorecard
+from bot.outcomes.scorecard import Period, Scorecards, build_scorecards, owner_ids
 from bot.states import OPEN_STATUSES, CampaignStatus
 
 
@@ -92,3 +96,48 @@ def alert_links(session: Session, leads: Iterable[tuple[int, str]]) -> dict[int,
         lead_id: alert_url(channel, ts)
         for lead_id, (channel, ts) in alert_locations(session, leads).items()
     }
+
+
+def home_scorecards(session: Session, settings: Settings, period: Period) -> Scorecards:
+    """The scorecards of `period` (the outcomes' one builder), owners' zones read here."""
+    owners = owner_ids(session, period)
+    zones = zones_in_session(session, owners, settings.default_timezone)
+    fallback = zone_named(None, settings.default_timezone)
+    return build_scorecards(
+        session,
+        period=period,
+        sla=settings.hot_lead_sla,
+        hours=settings.working_hours,
+        zone_of=lambda owner: zones.get(owner or "", fallback),
+    )
+
+
+@dataclass(frozen=True)
+class Figures:
+    """A scorecard's few figures as the Home shows them."""
+
+    leads: int
+    hot: int
+    within_sla: int
+    share: str  # "75%" or "n/a"
+    median: str  # "8m" or "n/a"
+    conversion: str  # "12%" or "n/a"
+    feedback: int
+
+    @classmethod
+    def of(cls, card: Scorecard) -> Figures:
+        return cls(
+            leads=card.leads,
+            hot=card.hot,
+            within_sla=card.within_sla,
+            share=_percent(card.within_sla_share),
+            median=format_duration(card.median_first_touch)
+            if card.median_first_touch is not None
+            else "n/a",
+            conversion=_percent(card.conversion),
+            feedback=card.feedback,
+        )
+
+
+def _percent(share: float | None) -> str:
+    return "n/a" if share is None else f"{round(share * 100)}%"

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from bot.blockkit import cut
 from bot.config import Settings
 from bot.durations import format_duration
-from bot.home.common import alert_links
+from bot.home.common import Figures, alert_links
 from bot.ids import HomeIds
 from bot.models import Campaign, Lead, Person
 from bot.states import CLOSED_STATUSES, OPEN_STATUSES
@@ -37,6 +37,7 @@ class RepRow:
     overdue: int = 0
     stale: int = 0
     working: bool = False
+    week: Figures | None = None  # this week's scorecard (the outcomes' builder)
 
 
 @dataclass

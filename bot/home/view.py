@@ -19,7 +19,13 @@ from bot.blockkit import MAX_VIEW_BLOCKS
 from bot.config import Settings
 from bot.durations import format_duration
 from bot.home.campaigns import CampaignBoard, campaign_board
-from bot.home.common import Sections, sections_of, zones_in_session
+from bot.home.common import (
+    Figures,
+    Sections,
+    home_scorecards,
+    sections_of,
+    zones_in_session,
+)
 from bot.home.health import Health, health
 from bot.home.queue import Queue, rep_queue
 from bot.home.team import ROWS_PER_BLOCK, TeamBoard, team_board
@@ -27,11 +33,12 @@ from bot.ids import FeedbackIds, HomeIds, LadderIds, LeadIds
 from bot.leads.render import SNOOZE_OPTIONS
 from bot.messages import render_view
 from bot.models import Person, utcnow
+from bot.outcomes.scorecard import Period, Scorecards
 
 TOP = 3  # the header, who you are, the commands at the bottom
 # Fixed blocks per section; rows come on top.
-REP_FIXED = 4  # header, snoozed, "…and N more", divider
-MANAGER_FIXED = 5  # header, overdue heading, "…and N more", the digest button, divider
+REP_FIXED = 5  # header, my week, snoozed, "…and N more", divider
+MANAGER_FIXED = 6  # header, key, overdue heading, "…and N more", digest button, divider
 MARKETER_FIXED = (
     7  # header + New campaign, "more" cards, inbox heading, "more" inbox, tags, divider
 )
@@ -95,6 +102,7 @@ def home_context(
     campaigns: CampaignBoard | None = None
     report: Health | None = None
     hidden_reps = 0
+    week: Scorecards | None = None
     if someone is not None:
         reps: list[str] = []
         if sections.manager:
@@ -103,6 +111,11 @@ def home_context(
             )
         plan = budget(sections, len(reps))
         zones = zones_in_session(session, [slack_id, *reps], settings.default_timezone)
+        if sections.rep or sections.manager:
+            local = zones[slack_id]
+            week = home_scorecards(
+                session, settings, Period.week_of(now.astimezone(local).date(), local)
+            )
         if sections.rep:
             queue = rep_queue(
                 session,
@@ -122,12 +135,20 @@ def home_context(
                 now=now,
                 shown=plan.overdue,
             )
+            assert week is not None
+            for row in team.rows:
+                row.week = Figures.of(week.owner(row.id))
             keep = plan.table_blocks * ROWS_PER_BLOCK
             hidden_reps = max(0, len(team.rows) - keep)
             team.rows = team.rows[:keep]
         if sections.marketer:
+            ever = home_scorecards(session, settings, Period.since(None, zones[slack_id], now))
             campaigns = campaign_board(
-                session, now=now, cards_shown=plan.cards, inbox_shown=plan.inbox
+                session,
+                now=now,
+                cards_shown=plan.cards,
+                inbox_shown=plan.inbox,
+                figures_of=lambda campaign_id: Figures.of(ever.campaign(campaign_id)),
             )
         if sections.admin:
             report = health(session, settings=settings, now=now)
@@ -136,6 +157,8 @@ def home_context(
         "sections": sections,
         "admins": [] if someone is not None else _admins(session),
         "queue": queue,
+        "my_week": Figures.of(week.owner(slack_id)) if week and sections.rep else None,
+        "team_week": Figures.of(week.team) if week else None,
         "team": team,
         "hidden_reps": hidden_reps,
         "campaigns": campaigns,

@@ -75,6 +75,7 @@ def test_the_reps_queue_has_the_alerts_buttons_and_a_link_to_it(
     assert "Ada &lt;!here&gt; Lovelace" in text
     assert text.index("Late L-0") < text.index("Ada")  # the overdue one first
     assert "overdue 25m" in text and "left" in text
+    assert "*Your week*:" in text and "touched within the 15m SLA (team " in text
     assert f"channel={alert.channel}" in text and "message_ts=" in text  # the alert's link
     block, _ = element(view, LeadIds.ACK, str(lead_id))
     assert block["block_id"] == f"{HomeIds.LEAD_ACTIONS}:{lead_id}"
@@ -128,6 +129,7 @@ def test_the_managers_team_table_overdue_leads_nudge_and_digest(
     assert "*Rita Rep* · 1 open hot · *1 overdue*" in text
     assert "*Ravi Rep* · 1 open hot · *1 overdue*" in text
     assert "Noah" not in text  # not Maria's rep
+    assert "this week: median n/a, 0% in SLA" in text  # the scorecard: nobody touched yet
     assert "*Overdue hot leads* (2)" in text
     assert text.index("Late L-7") < text.index("Late L-8")  # most overdue first
     block, _ = element(view, LadderIds.NUDGE, f"{late}:1")
@@ -188,6 +190,7 @@ def test_the_marketers_cards_inbox_and_tags(running: RunningApp, slack: FakeSlac
     assert "*Spring webinar* · `spring`" in text
     assert "Brief read by 1 of 4 · not yet: <@UMGR1>, <@UREP3>, <@UREP2>" in text
     assert "*Leads*\\n2" in text and "*Hot*\\n1" in text
+    assert "*Conversion (won)*\\n0%" in text and "*Touched within SLA*\\n0 (0%)" in text
     assert "*Feedback inbox* · 1 unanswered" in text
     assert text.index("pricey") < text.index("answered one")  # unanswered first
     assert "*#pricing* 1 (+1)" in text

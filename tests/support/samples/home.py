@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from bot.campaigns.stats import CampaignStats
 from bot.config import Settings
 from bot.home.campaigns import CampaignBoard, CampaignCard, InboxItem, Trend
-from bot.home.common import Sections
+from bot.home.common import Figures, Sections
 from bot.home.health import Health, Problem, _settings
 from bot.home.queue import Queue, QueueItem, SnoozedItem
 from bot.home.team import OverdueLead, RepRow, TeamBoard
@@ -20,6 +19,7 @@ from tests.support.samples.registry import partial, sample
 from tests.support.samples.shared import MOMENT, hostile_campaign, hostile_lead
 
 URL = "https://slack.com/app_redirect?channel=D1&message_ts=1.2"
+FIGURES = Figures(120, 40, 30, "25%", "7m", "4%", 12)
 
 
 def _base(person: Person | None, sections: Sections, **boards: Any) -> dict[str, Any]:
@@ -28,6 +28,8 @@ def _base(person: Person | None, sections: Sections, **boards: Any) -> dict[str,
         "sections": sections,
         "admins": ["UADMIN1", "UADMIN2"] if person is None else [],
         "queue": None,
+        "my_week": FIGURES,
+        "team_week": FIGURES,
         "team": None,
         "hidden_reps": 0,
         "campaigns": None,
@@ -56,7 +58,7 @@ def _queue(hostile: str) -> Queue:
 
 
 def _team(hostile: str) -> TeamBoard:
-    rows = [RepRow(f"UREP{i}", hostile, 3, 2, 1, i % 2 == 0) for i in range(60)]
+    rows = [RepRow(f"UREP{i}", hostile[:40], 3, 2, 1, i % 2 == 0, FIGURES) for i in range(60)]
     overdue = [
         OverdueLead(i, hostile, hostile, hostile, "UREP1", 2, timedelta(minutes=9), f"o:{i}", URL)
         for i in range(OVERDUE_MAX)
@@ -65,9 +67,8 @@ def _team(hostile: str) -> TeamBoard:
 
 
 def _campaigns(hostile: str) -> CampaignBoard:
-    stats = CampaignStats(120, 40, 30, timedelta(minutes=7), 12)
     cards = [
-        CampaignCard(hostile_campaign(hostile, id=i), stats, 3, 50, ["UREP1"] * 8, f"c:{i}")
+        CampaignCard(hostile_campaign(hostile, id=i), FIGURES, 3, 50, ["UREP1"] * 8, f"c:{i}")
         for i in range(CARDS_MAX)
     ]
     feedback = Feedback(
