@@ -14,9 +14,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from dotenv import load_dotenv
+from sqlalchemy.engine import make_url
 
 from bot.config import ConfigError, Settings, load_settings, require
-from bot.db import Database, DatabaseUnavailable
+from bot.db import Database, DatabaseUnavailable, describe
 from bot.digest import command as digest_command
 from bot.leads import validate as lead_intake
 from bot.logsetup import configure_logging
@@ -40,6 +41,25 @@ def _read(path: str) -> str:
         return file.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise CliError(f"{path}: not UTF-8 text; save the CSV as UTF-8") from None
+
+
+SANDBOX_DB = "handoff-sandbox.db"
+
+
+def database_line(url: str) -> str:
+    """The line every command prints first (on stderr): which database it uses, and, beside a
+    sandbox's data, that it is not the sandbox's."""
+    line = f"Using {describe(url)} (DATABASE_URL)."
+    sandbox = Path(SANDBOX_DB)
+    parsed = make_url(url)
+    is_sandbox = (
+        parsed.get_backend_name() == "sqlite"
+        and parsed.database
+        and (Path(parsed.database).resolve() == sandbox.resolve())
+    )
+    if sandbox.exists() and not is_sandbox:
+        line += f" The sandbox keeps its own data in {SANDBOX_DB}, which this command does not use."
+    return line
 
 
 def _database(settings: Settings) -> Database:
@@ -200,6 +220,8 @@ def execute(args: argparse.Namespace, serve: Command | None = None) -> int:
         print(f"Configuration error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     configure_logging(settings.log_level)
+    if args.handler is not None:  # the commands defined here all use the database
+        print(database_line(settings.database_url), file=sys.stderr)
     try:
         return handler(settings, args)
     except ConfigError as exc:
