@@ -143,3 +143,72 @@ def test_campaign_lead_claim_and_feedback_in_the_browser(page, sandbox) -> None:
     page.select_option("#viewer", "U0MIA")
     page.locator("#channel-list").get_by_role("button", name="marketing").click()
     expect(messages).to_contain_text("Asked whether the free months cover SSO")
+
+
+HOMES = {
+    "manager": ROOT / "docs" / "home-manager.png",
+    "marketer": ROOT / "docs" / "home-marketer.png",
+}
+
+
+def shoot_home(page, tmp_path: Path, role: str) -> None:  # type: ignore[no-untyped-def]
+    """Screenshot the Home as it stands (every run into tmp_path; the README's when asked)."""
+    page.mouse.move(125, 860)  # over the empty end of the sidebar
+    page.locator("#toasts").evaluate("toasts => toasts.replaceChildren()")
+    page.locator("#messages").evaluate("list => list.scrollTo(0, 0)")
+    page.screenshot(path=str(tmp_path / f"home-{role}.png"))
+    target = HOMES.get(role)
+    if target is not None and (os.environ.get("UPDATE_SCREENSHOT") == "1" or not target.exists()):
+        page.screenshot(path=str(target))
+
+
+def test_each_persona_sees_their_home(page, sandbox, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    messages = page.locator("#messages")
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    # Sam (rep) sends a line of feedback, then opens his Home: his queue, urgent first.
+    page.select_option("#viewer", "U0SAM")
+    page.locator("#dm-list").get_by_role("button", name="Sam Osei").click()
+    type_in_composer(
+        page, "/feedback spring-webinar #pricing The pilot is great, the price less so"
+    )
+    page.locator("#home-link").click()
+    expect(messages).to_contain_text("Your queue")
+    expect(messages).to_contain_text("Your week")
+    dana = messages.locator(".bk-section", has_text="Dana Ruiz")
+    expect(dana).to_contain_text("left")
+    expect(
+        messages.locator(".bk-actions").first.get_by_role("button", name="I'm on it")
+    ).to_be_visible()
+    shoot_home(page, tmp_path, "rep")
+    # "I'm on it" in the Home does what it does on the alert; the Home is published again.
+    messages.locator(".bk-actions").first.get_by_role("button", name="I'm on it").click()
+    expect(dana).to_contain_text("you are on it")
+
+    # Mia (marketer): the campaign's card, who has not read the brief, the feedback inbox.
+    page.select_option("#viewer", "U0MIA")
+    expect(messages).to_contain_text("Campaigns")
+    expect(messages).to_contain_text("Brief read by 1 of 3")
+    expect(messages).to_contain_text("The pilot is great, the price less so")
+    expect(messages).to_contain_text("#pricing")
+    expect(messages.get_by_role("button", name="Reply")).to_be_visible()
+    expect(messages.get_by_role("button", name="New campaign")).to_be_visible()
+    shoot_home(page, tmp_path, "marketer")
+
+    # Alex (admin): the outbox, roster problems and the settings.
+    page.select_option("#viewer", "U0ALEX")
+    expect(messages).to_contain_text("Health")
+    expect(messages).to_contain_text("Outbox pending")
+    expect(messages).to_contain_text("HOT_LEAD_SLA")
+    shoot_home(page, tmp_path, "admin")
+
+    # Anna (manager): her reps, and Priya's lead once it is past the sandbox's 1-minute SLA.
+    page.select_option("#viewer", "U0ANNA")
+    expect(messages).to_contain_text("Your team")
+    expect(messages).to_contain_text("Priya Nair")
+    expect(messages).to_contain_text("Overdue hot leads", timeout=120_000)
+    expect(messages.get_by_role("button", name="Nudge").first).to_be_visible()
+    shoot_home(page, tmp_path, "manager")
+    messages.get_by_role("button", name="Today's digest").click()
+    page.locator("#dm-list").get_by_role("button", name="Anna Berg").click()
+    expect(messages).to_contain_text("Stale leads right now")
