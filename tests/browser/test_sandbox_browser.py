@@ -191,6 +191,10 @@ def test_each_persona_sees_their_home(page, sandbox, tmp_path: Path) -> None:  #
     expect(messages).to_contain_text("Brief read by 1 of 3")
     expect(messages).to_contain_text("The pilot is great, the price less so")
     expect(messages).to_contain_text("#pricing")
+    # The feedback is a quote (a raw ">" in the template), and emoji render as Slack shows them.
+    expect(messages.locator("blockquote", has_text="the price less so")).to_be_visible()
+    expect(messages).to_contain_text("💬")
+    expect(messages).not_to_contain_text(":speech_balloon:")
     expect(messages.get_by_role("button", name="Reply")).to_be_visible()
     expect(messages.get_by_role("button", name="New campaign")).to_be_visible()
     shoot_home(page, tmp_path, "marketer")
@@ -212,3 +216,29 @@ def test_each_persona_sees_their_home(page, sandbox, tmp_path: Path) -> None:  #
     messages.get_by_role("button", name="Today's digest").click()
     page.locator("#dm-list").get_by_role("button", name="Anna Berg").click()
     expect(messages).to_contain_text("Stale leads right now")
+
+
+def test_typed_text_survives_a_reload(page, sandbox) -> None:  # type: ignore[no-untyped-def]
+    page.select_option("#viewer", "U0MIA")
+    page.locator("#channel-list").get_by_role("button", name="sales").click()
+    page.locator("#composer-input").fill("/feedback half-typed thought")
+    page.reload()
+    expect(page.locator("#composer-input")).to_have_value("/feedback half-typed thought")
+
+    type_in_composer(page, "/campaign")
+    modal = page.locator(".modal")
+    modal.locator("[name='campaign_name.value']").fill("Autumn push")
+    modal.locator("[name='campaign_offer.value']").fill("Half price until December")
+    page.reload()
+    modal = page.locator(".modal")
+    expect(modal.locator("[name='campaign_name.value']")).to_have_value("Autumn push")
+    expect(modal.locator("[name='campaign_offer.value']")).to_have_value(
+        "Half price until December"
+    )
+
+    page.get_by_role("button", name="Cancel").first.click()
+    page.get_by_role("button", name="New lead").click()
+    page.locator("#lead-form [name=name]").fill("Kim Lee")
+    page.reload()
+    page.get_by_role("button", name="New lead").click()
+    expect(page.locator("#lead-form [name=name]")).to_have_value("Kim Lee")
