@@ -39,9 +39,8 @@ TOP = 3  # the header, who you are, the commands at the bottom
 # Fixed blocks per section; rows come on top.
 REP_FIXED = 5  # header, my week, snoozed, "…and N more", divider
 MANAGER_FIXED = 6  # header, key, overdue heading, "…and N more", digest button, divider
-MARKETER_FIXED = (
-    7  # header + New campaign, "more" cards, inbox heading, "more" inbox, tags, divider
-)
+# header, New campaign, "more" cards, inbox heading, "more" feedback, tags, divider
+MARKETER_FIXED = 7
 ADMIN_FIXED = 5  # header, outbox, roster, settings, divider
 QUEUE_MAX = 15
 SNOOZED_MAX = 10

@@ -242,3 +242,71 @@ def test_typed_text_survives_a_reload(page, sandbox) -> None:  # type: ignore[no
     page.reload()
     page.get_by_role("button", name="New lead").click()
     expect(page.locator("#lead-form [name=name]")).to_have_value("Kim Lee")
+
+
+RENDER = """async (blocks) => {
+  const { renderBlocks } = await import("/sandbox/static/blocks.js");
+  const ctx = { userName: () => null, channelName: () => null, tz: "UTC",
+    openChannel() {}, openPermalink() {}, act() {}, people: [], channels: [] };
+  const root = renderBlocks(blocks, ctx);
+  root.id = "rendered";
+  document.body.append(root);
+}"""
+
+
+def test_the_page_renders_the_blocks_boards_and_reports_use(page, sandbox) -> None:  # type: ignore[no-untyped-def]
+    pixel = "https://example.com/chart.png"
+    blocks = [
+        {
+            "type": "section",
+            "text": {"type": "mrkdwn", "text": ">quoted :triangular_flag_on_post:"},
+            "accessory": {
+                "type": "overflow",
+                "action_id": "more",
+                "options": [
+                    {"text": {"type": "plain_text", "text": "Edit"}, "value": "edit"},
+                    {"text": {"type": "plain_text", "text": "End"}, "value": "end"},
+                ],
+            },
+        },
+        {
+            "type": "section",
+            "fields": [
+                {"type": "mrkdwn", "text": "*Leads*\n12"},
+                {"type": "mrkdwn", "text": "*Hot*\n5"},
+            ],
+        },
+        {
+            "type": "context",
+            "elements": [
+                {"type": "image", "image_url": pixel, "alt_text": "avatar"},
+                {"type": "mrkdwn", "text": ":red_circle: overdue"},
+            ],
+        },
+        {
+            "type": "image",
+            "image_url": pixel,
+            "alt_text": "chart",
+            "title": {"type": "plain_text", "text": "Leads by week"},
+        },
+        {
+            "type": "table",
+            "rows": [
+                [{"type": "raw_text", "text": "Rep"}, {"type": "raw_text", "text": "Won"}],
+                [{"type": "raw_text", "text": "Sam"}, {"type": "raw_text", "text": "3"}],
+            ],
+        },
+    ]
+    page.evaluate(RENDER, blocks)
+    rendered = page.locator("#rendered")
+    expect(rendered.locator("blockquote")).to_have_text("quoted 🚩")
+    expect(rendered.locator("select.bk-select option")).to_have_text(["⋯", "Edit", "End"])
+    expect(rendered.locator(".bk-fields > *")).to_have_count(2)
+    expect(rendered.locator(".bk-fields")).to_contain_text("Leads")
+    expect(rendered.locator(".bk-context img.bk-context-image")).to_have_attribute("alt", "avatar")
+    expect(rendered.locator(".bk-context")).to_contain_text("🔴 overdue")
+    expect(rendered.locator("figure.bk-image figcaption")).to_have_text("Leads by week")
+    expect(rendered.locator("figure.bk-image img")).to_have_attribute("src", pixel)
+    expect(rendered.locator("table.bk-table th")).to_have_text(["Rep", "Won"])
+    expect(rendered.locator("table.bk-table td")).to_have_text(["Sam", "3"])
+    expect(rendered.locator(".bk-unknown")).to_have_count(0)
