@@ -129,7 +129,6 @@ def team_board(
     for owner, open_hot, stale in counts:
         row = rows[str(owner)]
         row.open_hot, row.stale = int(str(open_hot or 0)), int(str(stale or 0))
-    late: list[OverdueLead] = []
     candidates = session.execute(
         select(
             Lead.id,
@@ -150,26 +149,22 @@ def team_board(
         )
     )
     hours, sla = settings.working_hours, settings.hot_lead_sla
+    late: list[tuple[datetime, OverdueLead]] = []
     for lead_id, name, company, campaign, owner_id, cycle, started in candidates:
         owner = str(owner_id)
-        worked = hours.worked_between(started, now, zone_of(owner))
-        if worked <= sla:
+        # When the SLA ran out: `sla` of the owner's working time after the clock started
+        # (found from the start, so cheap however old the lead). Overdue once that is past.
+        due = hours.add(started, sla, zone_of(owner))
+        if due >= now:
             continue
         rows[owner].overdue += 1
-        late.append(
-            OverdueLead(
-                lead_id,
-                name,
-                company,
-                campaign,
-                owner,
-                cycle or 0,
-                worked - sla,
-                f"{HomeIds.OVERDUE_ACTIONS}:{lead_id}",
-            )
-        )
-    late.sort(key=lambda lead: (-lead.late, lead.id))
-    shown_leads = late[: max(shown, 0)]
+        block_id = f"{HomeIds.OVERDUE_ACTIONS}:{lead_id}"
+        lead = OverdueLead(lead_id, name, company, campaign, owner, cycle or 0, now - due, block_id)
+        late.append((due, lead))
+    late.sort(key=lambda pair: (pair[0], pair[1].id))  # the SLA ran out longest ago first
+    shown_leads = [lead for _due, lead in late[: max(shown, 0)]]
+    for due, lead in late[: max(shown, 0)]:  # how long overdue, in the owner's working time
+        lead.late = hours.worked_between(due, now, zone_of(lead.rep))
     links = alert_links(session, [(lead.id, lead.rep) for lead in shown_leads])
     for lead in shown_leads:
         lead.alert_url = links.get(lead.id)
