@@ -122,10 +122,17 @@ async def _server_error(_request: Request, _exc: Exception) -> Response:
     return error(503, "something went wrong on our side; nothing was lost, please retry")
 
 
+def sources_route(handoff: Handoff) -> Route:
+    from handlers.sources import sources_route as route  # handlers.sources imports this module
+
+    return route(handoff)
+
+
 def create_web_app(handoff: Handoff, extra_routes: list[Route] | None = None) -> Starlette:
     routes = [
         Route("/leads", leads_endpoint(handoff), methods=["POST"]),
         Route("/healthz", health_endpoint(handoff), methods=["GET"]),
+        sources_route(handoff),
         *(extra_routes or []),
     ]
     return Starlette(
