@@ -67,7 +67,7 @@ def test_the_readme_example_loads(tmp_path: Path) -> None:
         ('[x]\ntype = "hubspot"\nsecret_env = "S"\n[x.fields]\nnom = "a"', "fields.nom", "not"),
         ('[x]\ntype = "hubspot"\nsecret_env = "S"\n[x.stages]\nNEW = "hot"', "stages.NEW", "one"),
         ('[x]\ntype = "hubspot"\nsecret_env = "S"\ntoken_env = "T"', "[x] token_env", "not set"),
-        ('[Bad Name]\ntype = "json"', "[Bad Name]", "lower-case"),
+        ('["Bad Name"]\ntype = "json"', "[Bad Name]", "lower-case"),
         ("[x\n", "sources.toml", "not valid TOML"),
     ],
 )
