@@ -30,6 +30,7 @@ def hubspot_api() -> Iterator[FakeHubSpot]:
     with FakeHubSpot() as fake:
         yield fake
 
+
 FUZZ = settings(
     max_examples=320,
     deadline=None,
