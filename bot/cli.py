@@ -23,6 +23,7 @@ from bot.leads import validate as lead_intake
 from bot.logsetup import configure_logging
 from bot.people import RosterError, import_roster, roster
 from bot.services import Handoff
+from bot.sources import commands as source_commands
 
 EXIT_BAD_INPUT = 2
 EXIT_CONFIG = 3
@@ -154,6 +155,18 @@ def cmd_digest(settings: Settings, args: argparse.Namespace) -> int:
         handoff.stop()
 
 
+def cmd_sources_list(settings: Settings, _args: argparse.Namespace) -> int:
+    return source_commands.list_sources(settings, lambda: _database(settings))
+
+
+def cmd_sources_test(settings: Settings, args: argparse.Namespace) -> int:
+    return source_commands.test_source(settings, args.name, args.file, lambda: _database(settings))
+
+
+def cmd_sources_log(settings: Settings, args: argparse.Namespace) -> int:
+    return source_commands.source_log(settings, args.name, lambda: _database(settings))
+
+
 def _group(
     sub: argparse._SubParsersAction, name: str, help_text: str
 ) -> argparse._SubParsersAction:
@@ -198,6 +211,19 @@ def build_parser() -> argparse.ArgumentParser:
     digest.add_argument("--dry-run", action="store_true", help="print the digests, send nothing")
     digest.add_argument("--again", action="store_true", help="resend even if sent today")
     digest.set_defaults(handler=cmd_digest)
+    sources = _group(sub, "sources", "the lead sources of sources.toml: list | test | log")
+    sources.add_parser("list", help="each source's path, auth and last requests").set_defaults(
+        handler=cmd_sources_list
+    )
+    sources_test = sources.add_parser(
+        "test", help="show the leads a saved payload becomes (stores nothing)"
+    )
+    sources_test.add_argument("name")
+    sources_test.add_argument("file")
+    sources_test.set_defaults(handler=cmd_sources_test)
+    sources_log = sources.add_parser("log", help="a source's last 100 requests")
+    sources_log.add_argument("name")
+    sources_log.set_defaults(handler=cmd_sources_log)
     db = _group(sub, "db", "the database: upgrade")
     db.add_parser("upgrade", help="apply migrations").set_defaults(handler=cmd_db_upgrade)
     return parser

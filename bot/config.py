@@ -63,6 +63,11 @@ class Settings:
     # A person's App Home is published again at most this often when what it shows changes.
     home_refresh_interval: timedelta = timedelta(seconds=5)
     log_level: str = "INFO"
+    # The lead sources (`POST /leads/<name>`); a missing default file means none.
+    sources_file: str | None = "sources.toml"
+    sources_file_required: bool = False
+    # The URL the CRMs call (HubSpot signs the full URI): e.g. https://handoff.example.com
+    public_url: str | None = None
 
     @property
     def socket_mode(self) -> bool:
@@ -223,7 +228,16 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             env, "HOME_REFRESH_INTERVAL", _home_interval, Settings.home_refresh_interval, ""
         ),
         log_level=_parsed(env, "LOG_LEVEL", _log_level, "INFO", ""),
+        sources_file=_text(env, "SOURCES_FILE") or Settings.sources_file,
+        sources_file_required=_text(env, "SOURCES_FILE") is not None,
+        public_url=_parsed(
+            env, "PUBLIC_URL", _public_url, None, "Use the https URL your CRMs call"
+        ),
     )
+
+
+def _public_url(raw: str) -> str:
+    return _url(raw).rstrip("/")
 
 
 def _database_timeout(raw: str) -> timedelta:

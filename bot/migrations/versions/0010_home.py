@@ -1,7 +1,7 @@
 """App Home publishing state (debounced refreshes)
 
 Revision ID: 0010_home
-Revises: 0004_stages
+Revises: 0005_sources
 Create Date: 2026-11-25 23:00:00
 """
 
@@ -11,7 +11,7 @@ import bot.models
 
 
 revision = '0010_home'
-down_revision = '0004_stages'
+down_revision = '0005_sources'
 branch_labels = None
 depends_on = None
 
