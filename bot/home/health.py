@@ -1,4 +1,5 @@
-"""The admin's board: the outbox, roster problems and the settings that shape the ladder.
+"""The admin's board: the outbox, each lead source's last request and refusals (the request
+log of `bot.sources`), roster problems and the settings that shape the ladder.
 
 Figures are as of the moment the Home was published (opening the Home publishes it afresh).
 """
@@ -6,14 +7,16 @@ Figures are as of the moment the Home was published (opening the Home publishes 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, func, select, tuple_
 from sqlalchemy.orm import Session, aliased
 
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.durations import format_duration
-from bot.models import OutboxMessage, Person, SlackUser
+from bot.models import OutboxMessage, Person, SlackUser, SourceRequest
+from bot.sources.config import load_sources
+from bot.sources.log import activity
 from bot.states import OutboxStatus
 from bot.workhours import DAYS, WorkingHours
 
@@ -32,6 +35,19 @@ class Problem:
 
 
 @dataclass
+class SourceHealth:
+    """A lead source (`POST /leads/<name>`): its last request, and its refusals."""
+
+    name: str
+    display: str
+    last_at: datetime | None  # the last request, whatever its answer
+    last_status: int | None
+    refused_today: int  # answered 4xx/5xx in the last 24 hours
+    last_refused_at: datetime | None
+    last_refusal: str | None
+
+
+@dataclass
 class Health:
     pending: int
     failed: int
@@ -41,6 +57,57 @@ class Health:
     last_error_at: datetime | None
     problems: list[Problem] = field(default_factory=list)
     settings: list[tuple[str, str]] = field(default_factory=list)
+    sources: list[SourceHealth] = field(default_factory=list)
+
+
+def _configured(settings: Settings) -> dict[str, str]:
+    """Source name -> display name, from SOURCES_FILE (checked at startup; a file changed
+    since then and now broken shows only the sources that have a log)."""
+    try:
+        return {name: src.display for name, src in load_sources(settings.sources_file).items()}
+    except (ConfigError, OSError):
+        return {}
+
+
+def source_health(session: Session, settings: Settings, now: datetime) -> list[SourceHealth]:
+    names = _configured(settings)
+    for (logged,) in session.execute(select(SourceRequest.source).distinct()):
+        names.setdefault(logged, logged)
+    if not names:
+        return []
+    last = {
+        row.source: row
+        for row in session.execute(
+            select(SourceRequest.source, SourceRequest.at, SourceRequest.status).where(
+                tuple_(SourceRequest.source, SourceRequest.at).in_(
+                    select(SourceRequest.source, func.max(SourceRequest.at)).group_by(
+                        SourceRequest.source
+                    )
+                )
+            )
+        )
+    }
+    refused = {
+        str(source): int(count)
+        for source, count in session.execute(
+            select(SourceRequest.source, func.count())
+            .where(SourceRequest.status >= 300, SourceRequest.at > now - timedelta(hours=24))
+            .group_by(SourceRequest.source)
+        )
+    }
+    seen = activity(session, list(names))
+    return [
+        SourceHealth(
+            name,
+            display,
+            last[name].at if name in last else None,
+            last[name].status if name in last else None,
+            refused.get(name, 0),
+            seen[name].last_refused_at,
+            seen[name].last_refusal,
+        )
+        for name, display in sorted(names.items())
+    ]
 
 
 def _problem(session: Session, label: str, query: object) -> Problem:
@@ -123,4 +190,5 @@ def health(session: Session, *, settings: Settings, now: datetime) -> Health:
         last_error_at=last.created_at if last is not None else None,
         problems=[problem for problem in problems if problem.total],
         settings=_settings(settings),
+        sources=source_health(session, settings, now),
     )

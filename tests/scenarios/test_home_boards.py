@@ -10,7 +10,7 @@ import pytest
 
 from bot.config import Settings
 from bot.ids import FeedbackIds, HomeIds, LadderIds, LeadIds
-from bot.models import Campaign, CampaignRead, Feedback, Lead, utcnow
+from bot.models import Campaign, CampaignRead, Feedback, Lead, SourceRequest, utcnow
 from bot.states import CampaignStatus, LeadStatus
 from bot.workhours import WorkingHours
 from tests.scenarios.home_steps import (
@@ -240,6 +240,33 @@ def test_the_admins_health(running: RunningApp, slack: FakeSlackServer) -> None:
     for name in ("HOT_SCORE", "HOT_LEAD_SLA", "ESCALATE_AFTER", "WORKING_HOURS"):
         assert f"*{name}*" in text
     assert "Your queue" not in text and "Campaigns" not in text
+
+
+def test_the_admin_sees_each_lead_sources_last_request_and_refusals(
+    running: RunningApp, slack: FakeSlackServer
+) -> None:
+    now = utcnow()
+    with running.handoff.db.session() as session:
+        session.add_all(
+            [
+                SourceRequest(source="typeform", at=now - timedelta(hours=30), status=401),
+                SourceRequest(source="typeform", at=now - timedelta(hours=1), status=202),
+                SourceRequest(
+                    source="typeform",
+                    at=now - timedelta(minutes=10),
+                    status=401,
+                    error="the signature does not match",
+                ),
+                SourceRequest(source="hubspot", at=now - timedelta(minutes=5), status=202),
+            ]
+        )
+    text = text_of(open_home(running, slack, "UADMIN"))
+    assert "*Lead sources*" in text
+    assert ":large_green_circle: *hubspot* (`/leads/hubspot`) · last request <!date^" in text
+    typeform = text[text.index("*typeform*") :].split("\\n")[0].split('"')[0]
+    assert typeform.startswith("*typeform* (`/leads/typeform`) · last request <!date^")
+    assert "answered 401 · 1 refused in 24h · last refusal <!date^" in typeform
+    assert typeform.endswith(": the signature does not match")
 
 
 def test_someone_with_several_roles_sees_each_board(

@@ -8,7 +8,7 @@ from typing import Any
 from bot.config import Settings
 from bot.home.campaigns import CampaignBoard, CampaignCard, InboxItem, Trend
 from bot.home.common import Figures, Sections
-from bot.home.health import Health, Problem, _settings
+from bot.home.health import Health, Problem, SourceHealth, _settings
 from bot.home.queue import Queue, QueueItem, SnoozedItem
 from bot.home.team import OverdueLead, RepRow, TeamBoard
 from bot.home.view import CARDS_MAX, INBOX_MAX, OVERDUE_MAX, QUEUE_MAX, SNOOZED_MAX
@@ -96,8 +96,21 @@ def _campaigns(hostile: str) -> CampaignBoard:
 
 def _health() -> Health:
     problems = [Problem("Reps with no manager", ["UREP1"] * 8, 12)]
+    sources = [
+        SourceHealth("hubspot", "HubSpot", MOMENT, 401, 7, MOMENT, "bad signature <!here>"),
+        SourceHealth("typeform", "Typeform", MOMENT, 202, 0, None, None),
+        SourceHealth("web", "Web form", None, None, 0, None, None),
+    ]
     return Health(
-        3, 2, "4m", "channel_not_found", "chat.postMessage", MOMENT, problems, _settings(Settings())
+        3,
+        2,
+        "4m",
+        "channel_not_found",
+        "chat.postMessage",
+        MOMENT,
+        problems,
+        _settings(Settings()),
+        sources,
     )
 
 
