@@ -35,7 +35,7 @@ def open_home(
 
 
 def next_publish(
-    slack: FakeSlackServer, user: str, before: int, timeout: float = 10
+    slack: FakeSlackServer, user: str, before: int, timeout: float = 20
 ) -> dict[str, Any]:
     slack.fake.wait_for(
         "views.publish",
@@ -102,7 +102,7 @@ def dms_to(slack: FakeSlackServer, user: str) -> list[str]:
     return [m.text for m in slack.fake.messages_in(user)]
 
 
-def wait_for_dm(slack: FakeSlackServer, user: str, needle: str, timeout: float = 5) -> str:
+def wait_for_dm(slack: FakeSlackServer, user: str, needle: str, timeout: float = 15) -> str:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for message in slack.fake.messages_in(user):
