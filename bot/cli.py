@@ -14,15 +14,17 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from dotenv import load_dotenv
+from sqlalchemy.engine import make_url
 
 from bot.config import ConfigError, Settings, load_settings, require
-from bot.db import Database, DatabaseUnavailable
+from bot.db import Database, DatabaseUnavailable, describe
 from bot.digest import command as digest_command
 from bot.leads import validate as lead_intake
 from bot.logsetup import configure_logging
 from bot.people import RosterError, import_roster, roster
 from bot.reports import command as report_command
 from bot.services import Handoff
+from bot.sources import commands as source_commands
 
 EXIT_BAD_INPUT = 2
 EXIT_CONFIG = 3
@@ -41,6 +43,25 @@ def _read(path: str) -> str:
         return file.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise CliError(f"{path}: not UTF-8 text; save the CSV as UTF-8") from None
+
+
+SANDBOX_DB = "handoff-sandbox.db"
+
+
+def database_line(url: str) -> str:
+    """The line every command prints first (on stderr): which database it uses, and, beside a
+    sandbox's data, that it is not the sandbox's."""
+    line = f"Using {describe(url)} (DATABASE_URL)."
+    sandbox = Path(SANDBOX_DB)
+    parsed = make_url(url)
+    is_sandbox = (
+        parsed.get_backend_name() == "sqlite"
+        and parsed.database
+        and (Path(parsed.database).resolve() == sandbox.resolve())
+    )
+    if sandbox.exists() and not is_sandbox:
+        line += f" The sandbox keeps its own data in {SANDBOX_DB}, which this command does not use."
+    return line
 
 
 def _database(settings: Settings) -> Database:
@@ -163,6 +184,18 @@ def cmd_report_export(settings: Settings, args: argparse.Namespace) -> int:
         handoff.stop()
 
 
+def cmd_sources_list(settings: Settings, _args: argparse.Namespace) -> int:
+    return source_commands.list_sources(settings, lambda: _database(settings))
+
+
+def cmd_sources_test(settings: Settings, args: argparse.Namespace) -> int:
+    return source_commands.test_source(settings, args.name, args.file, lambda: _database(settings))
+
+
+def cmd_sources_log(settings: Settings, args: argparse.Namespace) -> int:
+    return source_commands.source_log(settings, args.name, lambda: _database(settings))
+
+
 def _group(
     sub: argparse._SubParsersAction, name: str, help_text: str
 ) -> argparse._SubParsersAction:
@@ -219,6 +252,19 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--until", metavar="DATE", help="leads that arrived on or before DATE")
     export.add_argument("--format", default="csv", help="csv (the default) or json")
     export.set_defaults(handler=cmd_report_export)
+    sources = _group(sub, "sources", "the lead sources of sources.toml: list | test | log")
+    sources.add_parser("list", help="each source's path, auth and last requests").set_defaults(
+        handler=cmd_sources_list
+    )
+    sources_test = sources.add_parser(
+        "test", help="show the leads a saved payload becomes (stores nothing)"
+    )
+    sources_test.add_argument("name")
+    sources_test.add_argument("file")
+    sources_test.set_defaults(handler=cmd_sources_test)
+    sources_log = sources.add_parser("log", help="a source's last 100 requests")
+    sources_log.add_argument("name")
+    sources_log.set_defaults(handler=cmd_sources_log)
     db = _group(sub, "db", "the database: upgrade")
     db.add_parser("upgrade", help="apply migrations").set_defaults(handler=cmd_db_upgrade)
     return parser
@@ -241,6 +287,8 @@ def execute(args: argparse.Namespace, serve: Command | None = None) -> int:
         print(f"Configuration error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     configure_logging(settings.log_level)
+    if args.handler is not None:  # the commands defined here all use the database
+        print(database_line(settings.database_url), file=sys.stderr)
     try:
         return handler(settings, args)
     except ConfigError as exc:

@@ -93,7 +93,14 @@ class Settings:
     # channels, SALES_CHANNEL and MARKETING_CHANNEL).
     sync_report: SyncSchedule | None = field(default_factory=_default_sync)
     sync_channel: str | None = None
+    # A person's App Home is published again at most this often when what it shows changes.
+    home_refresh_interval: timedelta = timedelta(seconds=5)
     log_level: str = "INFO"
+    # The lead sources (`POST /leads/<name>`); a missing default file means none.
+    sources_file: str | None = "sources.toml"
+    sources_file_required: bool = False
+    # The URL the CRMs call (HubSpot signs the full URI): e.g. https://handoff.example.com
+    public_url: str | None = None
 
     @property
     def socket_mode(self) -> bool:
@@ -252,14 +259,33 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         outbox_lease=_parsed(env, "OUTBOX_LEASE", _positive_duration, Settings.outbox_lease, ""),
         sync_report=_parsed(env, "SYNC_REPORT", parse_sync_report, _default_sync(), ""),
         sync_channel=_channel(env, "SYNC_CHANNEL"),
+        home_refresh_interval=_parsed(
+            env, "HOME_REFRESH_INTERVAL", _home_interval, Settings.home_refresh_interval, ""
+        ),
         log_level=_parsed(env, "LOG_LEVEL", _log_level, "INFO", ""),
+        sources_file=_text(env, "SOURCES_FILE") or Settings.sources_file,
+        sources_file_required=_text(env, "SOURCES_FILE") is not None,
+        public_url=_parsed(
+            env, "PUBLIC_URL", _public_url, None, "Use the https URL your CRMs call"
+        ),
     )
+
+
+def _public_url(raw: str) -> str:
+    return _url(raw).rstrip("/")
 
 
 def _database_timeout(raw: str) -> timedelta:
     value = parse_duration(raw)
     if not timedelta(seconds=1) <= value <= timedelta(seconds=60):
         raise ValueError(f"{raw!r} must be between 1s and 60s")
+    return value
+
+
+def _home_interval(raw: str) -> timedelta:
+    value = parse_duration(raw)
+    if not timedelta(seconds=1) <= value <= timedelta(minutes=10):
+        raise ValueError(f"{raw!r} must be between 1s and 10m")
     return value
 
 

@@ -90,3 +90,22 @@ class LadderIds(StrEnum):
     NUDGE = "ladder_nudge"
     # block_id prefix of the escalation's actions block: "<prefix>:<lead id>".
     ESCALATION_ACTIONS = "lead_escalation_actions"
+
+
+class HomeIds(StrEnum):
+    """The App Home's own buttons. Lead rows reuse the alert's buttons (LeadIds), overdue rows
+    the escalation's Nudge (LadderIds.NUDGE) and Reassign, feedback rows Reply
+    (FeedbackIds.REPLY): one action, one handler."""
+
+    # block_id prefix of a queue row's actions: "<prefix>:<lead id>" (not LeadIds.LIST_ACTIONS,
+    # so a click is not answered by redrawing a /leads list).
+    LEAD_ACTIONS = "home_lead_actions"
+    # block_id prefix of an overdue lead's actions on the manager's board.
+    OVERDUE_ACTIONS = "home_overdue_actions"
+    # The manager's "Today's digest": DMs the digest as of now; no value.
+    DIGEST = "home_digest"
+    # The marketer's "New campaign" (no value), "Edit" and "End" (value: the campaign's id).
+    NEW_CAMPAIGN = "home_campaign_new"
+    EDIT_CAMPAIGN = "home_campaign_edit"
+    END_CAMPAIGN = "home_campaign_end"
+    CAMPAIGN_ACTIONS = "home_campaign_actions"

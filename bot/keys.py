@@ -91,3 +91,15 @@ def sync_report_key(week: str, channel: str) -> str:
 def sync_chart_key(week: str, channel: str) -> str:
     """The weekly report's chart, uploaded to one channel."""
     return f"sync-report:{week}:{channel}:chart"
+
+
+# -- the App Home ---------------------------------------------------------------------------
+
+
+def home_key(slack_id: str, token: str) -> str:
+    """One publish of a person's Home; an older one still queued is superseded by a newer."""
+    return f"{home_prefix(slack_id)}{token}"
+
+
+def home_prefix(slack_id: str) -> str:
+    return f"home:{slack_id}:"

@@ -76,6 +76,8 @@ class Person(Base):
     role: Mapped[str] = mapped_column(String(16))
     manager_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     tz_override: Mapped[str | None] = mapped_column(String(64))
+    # Their id in the CRM (a HubSpot owner id, a Salesforce user id): lead owners match on it.
+    crm_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -349,3 +351,56 @@ class SlackMessage(Base):
     channel: Mapped[str] = mapped_column(String(32))
     ts: Mapped[str] = mapped_column(String(32))
     posted_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class HomeView(Base):
+    """A person's App Home: when Handoff last published it, and when a refresh is owed
+    (`due_at`, set when something it shows changed; debounced, see `bot.home.refresh`)."""
+
+    __tablename__ = "home_views"
+    __table_args__ = (
+        Index(
+            "ix_home_views_due",
+            "due_at",
+            postgresql_where=text("due_at IS NOT NULL"),
+            sqlite_where=text("due_at IS NOT NULL"),
+        ),
+    )
+
+    slack_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    published_at: Mapped[datetime | None]
+    due_at: Mapped[datetime | None]
+
+
+class SourceRequest(Base):
+    """One request to a lead source (`POST /leads/<name>`): when, the answer and its counts, and
+    the error's text (never the body or a lead's personal data). `sources log` shows the last
+    100 of a source; retention prunes by `at`."""
+
+    __tablename__ = "source_requests"
+    __table_args__ = (Index("ix_source_requests_source_at", "source", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    status: Mapped[int] = mapped_column(Integer)
+    received: Mapped[int] = mapped_column(Integer, default=0)
+    accepted: Mapped[int] = mapped_column(Integer, default=0)
+    updated: Mapped[int] = mapped_column(Integer, default=0)
+    duplicates: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(String(300))
+
+
+class SourceSeen(Base):
+    """What a source already delivered: a HubSpot `eventId` or a Salesforce notification `Id`
+    (redeliveries are skipped), and the newest version of a CRM record seen (`modified_at`), so
+    an older copy arriving late never overwrites a newer one."""
+
+    __tablename__ = "source_seen"
+    __table_args__ = (UniqueConstraint("source", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(64))
+    key: Mapped[str] = mapped_column(String(250))
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    modified_at: Mapped[datetime | None]

@@ -46,6 +46,8 @@ class _Row:
     role: str
     manager: str | None
     tz: str | None
+    crm_id: str | None = None
+    has_crm_id: bool = False
 
 
 def _parse_roster(text: str) -> tuple[list[_Row], list[str]]:
@@ -57,14 +59,19 @@ def _parse_roster(text: str) -> tuple[list[_Row], list[str]]:
         return [], ["the file is empty; the first line must be: " + ",".join(ROSTER_HEADER)]
     except csv.Error as exc:
         return [], [f"line 1: not valid CSV ({exc})"]
-    if header[:5] != ROSTER_HEADER or any(h not in {"tz"} for h in header[5:]):
+    if (
+        header[:5] != ROSTER_HEADER
+        or any(h not in {"tz", "crm_id"} for h in header[5:])
+        or len(set(header[5:])) != len(header[5:])
+    ):
         return [], [
-            f"line 1: the header must be {','.join(ROSTER_HEADER)} (optionally ,tz); "
+            f"line 1: the header must be {','.join(ROSTER_HEADER)} (optionally ,tz and ,crm_id); "
             f"found {','.join(header)}"
         ]
     rows: list[_Row] = []
     seen_ids: dict[str, int] = {}
     seen_emails: dict[str, int] = {}
+    seen_crm: dict[str, int] = {}
     try:
         for record in reader:
             line = reader.line_num
@@ -82,8 +89,18 @@ def _parse_roster(text: str) -> tuple[list[_Row], list[str]]:
                 role=cells["role"].lower(),
                 manager=cells["manager"] or None,
                 tz=cells.get("tz") or None,
+                crm_id=cells.get("crm_id") or None,
+                has_crm_id="crm_id" in cells,
             )
             problems.extend(_row_problems(row, seen_ids, seen_emails))
+            if row.crm_id is not None:
+                if len(row.crm_id) > 64:
+                    problems.append(f"line {line}: crm_id is longer than 64 characters")
+                elif row.crm_id in seen_crm:
+                    problems.append(
+                        f"line {line}: crm_id {row.crm_id} already on line {seen_crm[row.crm_id]}"
+                    )
+                seen_crm.setdefault(row.crm_id, line)
             rows.append(row)
     except csv.Error as exc:
         problems.append(f"line {reader.line_num}: not valid CSV ({exc})")
@@ -156,6 +173,11 @@ def import_roster(session: Session, text: str) -> RosterResult:
         owner = by_email.get(row.email) if row.email else None
         if owner is not None and owner != row.slack_id and owner not in file_ids:
             problems.append(f"line {row.line}: email {row.email} already belongs to {owner}")
+    crm_owner = {p.crm_id: p.slack_id for p in existing.values() if p.crm_id}
+    for row in rows:
+        holder = crm_owner.get(row.crm_id) if row.crm_id else None
+        if holder is not None and holder != row.slack_id and holder not in file_ids:
+            problems.append(f"line {row.line}: crm_id {row.crm_id} already belongs to {holder}")
     if problems:
         raise RosterError(problems)
 
@@ -164,6 +186,8 @@ def import_roster(session: Session, text: str) -> RosterResult:
     for row in rows:
         person = existing.get(row.slack_id)
         values = {"email": row.email, "name": row.name, "role": row.role, "tz_override": row.tz}
+        if row.has_crm_id:  # a file without the column leaves the CRM ids as they are
+            values["crm_id"] = row.crm_id
         if person is None:
             person = Person(slack_id=row.slack_id, **values)
             session.add(person)

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from bot import home
 from bot.config import Settings
 from bot.db import Database
 from bot.digest.parts import Parts
@@ -29,6 +30,8 @@ log = logging.getLogger(__name__)
 SWEEP_JOB = "ladder-sweep"
 SYNC_REPORT_JOB = "sync-report"
 SYNC_REPORT_TICK = timedelta(minutes=1)
+HOME_JOB = "home-refresh"
+HOME_TICK = timedelta(seconds=1)
 
 
 class Scheduler:
@@ -95,16 +98,17 @@ def _logged(job_id: str, func: Callable[[], object]) -> Callable[[], None]:
 
 
 def build_scheduler(settings: Settings, db: Database, directory: SlackDirectory) -> Scheduler:
-    """The app's scheduler: the ladder's sweep every SWEEP_INTERVAL, the managers' digests
-    (a refresh job that keeps one cron job per manager time zone and catches up missed ones),
-    and a minute's tick that sends the weekly sync report when SYNC_REPORT says (once a week:
-    `bot.reports.send`)."""
+    """The app's scheduler: the ladder's sweep every SWEEP_INTERVAL, the Homes' debounced
+    refreshes every second, the managers' digests (a refresh job that keeps one cron job per
+    manager time zone and catches up missed ones), and a minute's tick that sends the weekly
+    sync report when SYNC_REPORT says (once a week: `bot.reports.send`)."""
     scheduler = Scheduler()
     scheduler.every(
         SWEEP_JOB,
         settings.sweep_interval,
         lambda: ladder.sweep(db, settings=settings, directory=directory),
     )
+    scheduler.every(HOME_JOB, HOME_TICK, lambda: home.refresh_due(db, settings))
     parts = Parts(settings, db, directory)
     schedule_digests(scheduler.aps, parts)
     if settings.sync_report is not None:

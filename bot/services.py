@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from bot.config import Settings
 from bot.db import Database
+from bot.home import changes as home_changes
 from bot.leads import intake as lead_intake
 from bot.leads.listener import lead_listener as alert_listener
 from bot.leads.owners import OwnerLookups, request_lookups
@@ -29,6 +30,8 @@ from bot.permalinks import Permalinks
 from bot.scheduler import Scheduler, build_scheduler
 from bot.slack_api import make_client
 from bot.slack_status import SlackStatus
+from bot.sources.config import load_sources
+from bot.sources.service import SourceIntake
 from bot.states import OutboxStatus
 
 log = logging.getLogger(__name__)
@@ -37,6 +40,7 @@ WORKERS = 2  # threads for listeners' work after the ack (/feedback)
 HEALTH_DEADLINE = 1.5  # seconds: /healthz answers well within 2 s whatever the database does
 HealthCheck = tuple[str, str, "int | None"]
 LeadListener = Callable[[Session, lead_intake.LeadChange], None]
+Prepare = Callable[[Session, list[LeadInput]], list[LeadInput]]
 
 
 @dataclass
@@ -50,6 +54,8 @@ class Handoff:
     scheduler: Scheduler = field(default_factory=Scheduler)
     slack: SlackStatus | None = None
     owner_lookups: OwnerLookups | None = None
+    # The lead sources of sources.toml (`POST /leads/<name>`), set by `build`.
+    sources: SourceIntake | None = None
     # Every thread and pool of the app is owned here and stopped in `stop()`.
     permalinks: Permalinks = field(init=False)
     listeners: ThreadPoolExecutor = field(init=False)  # Bolt runs Slack listeners here
@@ -94,31 +100,54 @@ class Handoff:
             owner_lookups=owner_lookups,
         )
         handoff.lead_listeners.append(alert_listener(settings, directory))
+        home_changes.install(settings.home_refresh_interval)
+        handoff.sources = SourceIntake(
+            db,
+            load_sources(settings.sources_file, required=settings.sources_file_required),
+            handoff.receive_leads,
+        )
         return handoff
 
-    def receive_leads(self, leads: list[LeadInput]) -> lead_intake.IntakeResult:
+    def receive_leads(
+        self,
+        leads: list[LeadInput],
+        *,
+        stage_by: str | None = None,
+        prepare: Prepare | None = None,
+    ) -> lead_intake.IntakeResult:
         """Store a validated batch and let listeners (alerts) react in the same transaction.
         No Slack call: an owner_email neither on the roster nor in the lookup cache is looked
-        up in the background (`bot.leads.owners`)."""
+        up in the background (`bot.leads.owners`). `stage_by` names the source that moves
+        stages (a CRM's display name); `prepare` may drop leads inside the transaction (a
+        source's redeliveries), counted as duplicates."""
         emails = lead_intake.owner_emails_to_resolve(leads)
-        result, unknown = self.db.retrying(lambda: self._store_leads(leads, emails))
+        result, unknown = self.db.retrying(
+            lambda: self._store_leads(leads, emails, stage_by, prepare)
+        )
         if unknown and self.owner_lookups is not None:
             self.owner_lookups.wake()
         return result
 
     def _store_leads(
-        self, leads: list[LeadInput], emails: set[str]
+        self,
+        leads: list[LeadInput],
+        emails: set[str],
+        stage_by: str | None = None,
+        prepare: Prepare | None = None,
     ) -> tuple[lead_intake.IntakeResult, set[str]]:
         with self.db.session() as session:
+            kept = prepare(session, leads) if prepare is not None else leads
             known = self.directory.known_owners(session, emails)
             unknown = emails - known.keys()
             result = lead_intake.save_leads(
                 session,
-                leads,
+                kept,
                 hot_score=self.settings.hot_score,
                 owner_for_email=known.get,
                 unknown_emails=unknown,
+                stage_by=stage_by,
             )
+            result.duplicates += len(leads) - len(kept)
             for change in result.changes:
                 for listener in self.lead_listeners:
                     listener(session, change)
@@ -136,6 +165,8 @@ class Handoff:
     def stop(self) -> None:
         self.listeners.shutdown(wait=True, cancel_futures=True)
         self.background.shutdown(wait=True, cancel_futures=True)
+        if self.sources is not None:
+            self.sources.stop()
         self.permalinks.stop()
         if self.owner_lookups is not None:
             self.owner_lookups.stop()

@@ -40,6 +40,7 @@ def build_bolt_app(handoff: Handoff) -> App:
     app._handoff_seen_signatures = SeenSignatures(handoff.db, handoff.signature_checks)  # type: ignore[attr-defined]
     respond.use_slack_respond(app)
     provide_handoff(app, handoff)  # before any other middleware or listener needs it
+    respond.use_home_respond(app)
     register_listeners(app)
     return app
 

@@ -22,7 +22,7 @@ from slack_bolt.context.respond import Respond
 
 from bot.errors import Refusal
 from bot.logsetup import exception_summary
-from handlers.respond import SlackRespond
+from handlers.respond import HomeRespond, SlackRespond
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +44,9 @@ def user_message(error: Exception, kind: str) -> str:
 def tell(respond: Respond | None, body: dict, message: str) -> None:
     # Only a SlackRespond (Slack's hosts, a timeout) is used: a plain Bolt respond would call
     # whatever URL the body named.
-    if not isinstance(respond, SlackRespond) or not body.get("response_url"):
+    if not isinstance(respond, SlackRespond):
+        return
+    if not body.get("response_url") and not isinstance(respond, HomeRespond):
         return
     try:
         respond(text=message, response_type="ephemeral", replace_original=False)

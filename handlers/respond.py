@@ -18,7 +18,10 @@ from slack_bolt.context.respond.internals import _build_message
 from slack_sdk import WebClient
 from slack_sdk.webhook import WebhookClient, WebhookResponse
 
+from bot.home.answers import tell_in_dm
+from bot.services import Handoff
 from bot.slack_api import RESPONSE_URL_TIMEOUT, response_url_allowed
+from handlers.context import handoff_of
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +68,58 @@ class SlackRespond(Respond):
             url=self.response_url, timeout=RESPONSE_URL_TIMEOUT, proxy=self.proxy, ssl=self.ssl
         )
         return client.send_dict(message)
+
+
+class HomeRespond(SlackRespond):
+    """`respond` for a click in the App Home, which has no response_url and cannot show an
+    ephemeral message: the answer goes to the person as a DM from Handoff (the outbox). A
+    `replace_original` has nothing to replace: the Home is published again on its own."""
+
+    def __init__(self, *, handoff: Handoff, user_id: str, api_url: str | None) -> None:
+        super().__init__(response_url=None, api_url=api_url)
+        self.handoff = handoff
+        self.user_id = user_id
+
+    def __call__(  # type: ignore[override]  # narrower keyword set than Bolt Respond
+        self,
+        text: str | dict = "",
+        blocks: Sequence[Any] | None = None,
+        attachments: Sequence[Any] | None = None,
+        response_type: str | None = None,
+        replace_original: bool | None = None,
+        delete_original: bool | None = None,
+        unfurl_links: bool | None = None,
+        unfurl_media: bool | None = None,
+        thread_ts: str | None = None,
+        metadata: dict[str, Any] | None = None,
+    ) -> WebhookResponse | None:
+        if isinstance(text, dict):
+            blocks, text = text.get("blocks"), str(text.get("text") or "")
+        if replace_original or delete_original:
+            return None
+        with self.handoff.db.session() as session:
+            tell_in_dm(session, self.user_id, text=text, blocks=blocks)
+        return None
+
+
+def from_home(body: dict[str, Any]) -> bool:
+    view = body.get("view") or {}
+    return body.get("type") == "block_actions" and view.get("type") == "home"
+
+
+def use_home_respond(app: App) -> None:
+    """After `provide_handoff`: a click in the Home gets a `HomeRespond`."""
+
+    @app.middleware
+    def home_respond(
+        context: BoltContext, body: dict, next: Callable[[], BoltResponse]
+    ) -> BoltResponse:
+        user = (body.get("user") or {}).get("id")
+        if from_home(body) and not body.get("response_url") and user:
+            context["respond"] = HomeRespond(
+                handoff=handoff_of(context), user_id=str(user), api_url=app.client.base_url
+            )
+        return next()
 
 
 def respond_to(response_url: str | None, client: WebClient) -> SlackRespond:

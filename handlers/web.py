@@ -1,4 +1,5 @@
-"""The HTTP server's routes that are not Slack's: POST /leads and GET /healthz.
+"""The HTTP server's routes that are not Slack's: POST /leads, POST /leads/<name> (a lead
+source of sources.toml, `bot.sources`) and GET /healthz.
 
 These are inbound adapters like the Slack listeners: they read and check the request, then call
 the services in `bot/` (which imports neither Starlette nor Bolt). The Slack endpoint
@@ -22,6 +23,8 @@ from bot.leads import validate as lead_intake
 from bot.logsetup import exception_summary
 from bot.services import Handoff
 from bot.signing import webhook_authorised
+from bot.sources.auth import Inbound
+from bot.sources.service import Answer
 from bot.validation import BodyError, parse_json_body
 
 log = logging.getLogger(__name__)
@@ -122,10 +125,46 @@ async def _server_error(_request: Request, _exc: Exception) -> Response:
     return error(503, "something went wrong on our side; nothing was lost, please retry")
 
 
+def public_url(request: Request, base: str | None) -> str:
+    if not base:
+        return str(request.url)
+    query = request.url.query
+    return base + request.url.path + (f"?{query}" if query else "")
+
+
+def to_response(answer: Answer) -> Response:
+    return Response(
+        answer.body, answer.status, headers=answer.headers, media_type=answer.content_type
+    )
+
+
+def sources_endpoint(handoff: Handoff) -> Callable[[Request], Awaitable[Response]]:
+    async def receive(request: Request) -> Response:
+        sources = handoff.sources
+        name = request.path_params["name"]
+        if sources is None or name not in sources.sources:
+            return error(404, f"no lead source named {name[:40]!r} (see sources.toml)")
+        try:
+            body = await read_body(request)
+        except BodyTooLarge:
+            return to_response(await run_in_threadpool(sources.refuse_too_large, name, MAX_BODY))
+        inbound = Inbound(
+            method=request.method,
+            url=public_url(request, handoff.settings.public_url),
+            headers={k.lower(): v for k, v in request.headers.items()},
+            query=dict(request.query_params),
+            body=body,
+        )
+        return to_response(await run_in_threadpool(sources.handle, name, inbound))
+
+    return receive
+
+
 def create_web_app(handoff: Handoff, extra_routes: list[Route] | None = None) -> Starlette:
     routes = [
         Route("/leads", leads_endpoint(handoff), methods=["POST"]),
         Route("/healthz", health_endpoint(handoff), methods=["GET"]),
+        Route("/leads/{name}", sources_endpoint(handoff), methods=["POST"]),
         *(extra_routes or []),
     ]
     return Starlette(

@@ -118,7 +118,17 @@ def post_key(row: OutboxMessage) -> str:
 
 def superseded(session: Session, row: OutboxMessage) -> bool:
     """An update is moot when a newer update of the same message is queued or sent: the newest
-    state wins even if an older update was held back by a retry."""
+    state wins even if an older update was held back by a retry. The same holds for the
+    publishes of one person's App Home (keys `home:<user>:…`)."""
+    if row.method == "views.publish" and row.key and row.key.startswith("home:"):
+        prefix = row.key[: row.key.rindex(":") + 1]  # bot.keys.home_prefix: one person's Home
+        newer_home = select(OutboxMessage.id).where(
+            OutboxMessage.method == "views.publish",
+            OutboxMessage.key.startswith(prefix, autoescape=True),
+            OutboxMessage.id > row.id,
+            OutboxMessage.status.in_((OutboxStatus.PENDING, OutboxStatus.SENT)),
+        )
+        return session.scalar(newer_home.limit(1)) is not None
     if row.method != "chat.update" or not row.target_key:
         return False
     newer = select(OutboxMessage.id).where(

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from handlers.actions import campaign, digest, feedback, ladder, lead
+from handlers.actions import campaign, digest, feedback, home, ladder, lead
 
 
 def register(app: App) -> None:
     campaign.register(app)
     digest.register(app)
     feedback.register(app)
+    home.register(app)
     lead.register(app)
     ladder.register(app)

@@ -13,7 +13,7 @@ def app_home_opened_callback(event: dict, handoff: Handoff) -> None:
     if event.get("tab", "home") != "home":
         return
     with handoff.db.session() as session:
-        publish_home(session, event["user"])
+        publish_home(session, event["user"], settings=handoff.settings)
 
 
 def register(app: App) -> None:

@@ -4,7 +4,8 @@
 // /sandbox/events says something changed.
 
 import { renderBlocks } from "./blocks.js";
-import { renderLeadChoices, sendLead } from "./lead.js";
+import { follow, forget, restore } from "./kept.js";
+import { keepLeadForm, renderLeadChoices, sendLead } from "./lead.js";
 import { renderModal } from "./modal.js";
 import { mrkdwn } from "./mrkdwn.js";
 import { $, el, post } from "./util.js";
@@ -285,11 +286,17 @@ async function send(event) {
   $("composer-send").disabled = true;
   const answer = await post(path, { as: page.viewer, channel, text });
   $("composer-send").disabled = false;
-  if (answer.ok) input.value = ""; // on a problem, keep what was typed
+  if (answer.ok) {
+    input.value = ""; // on a problem, keep what was typed
+    forget("composer");
+  }
   input.focus();
 }
 
 function wire() {
+  restore("composer", $("composer"));
+  follow("composer", $("composer"));
+  keepLeadForm();
   $("viewer").addEventListener("change", (event) => setViewer(event.target.value));
   $("home-link").addEventListener("click", () => go("home"));
   $("composer").addEventListener("submit", send);
@@ -298,6 +305,7 @@ function wire() {
   });
   document.querySelectorAll("[data-fill]").forEach((chip) => chip.addEventListener("click", () => {
     $("composer-input").value = chip.dataset.fill;
+    $("composer-input").dispatchEvent(new Event("input", { bubbles: true }));
     $("composer-input").focus();
   }));
   $("new-lead").addEventListener("click", () => {

@@ -81,6 +81,19 @@ const BLOCKS = {
     ctx.inputs?.set(blockId, { ...control, block, error });
     return node;
   },
+  table(block, blockId, ctx) {
+    const node = el("table", "bk-table");
+    (block.rows || []).forEach((row, index) => {
+      const line = node.appendChild(el("tr"));
+      row.forEach((item, column) => {
+        const align = block.column_settings?.[column]?.align;
+        const td = line.appendChild(el(index === 0 ? "th" : "td"));
+        if (align) td.style.textAlign = align;
+        td.append(cell(item, ctx));
+      });
+    });
+    return node;
+  },
   rich_text(block, blockId, ctx) {
     const text = (block.elements || []).flatMap((part) => part.elements || [])
       .map((item) => item.text ?? (item.user_id ? `<@${item.user_id}>` : item.url ? `<${item.url}>` : ""))
@@ -89,11 +102,20 @@ const BLOCKS = {
   },
 };
 
+// An image by URL, or an uploaded file (`slack_file`: {url} or {id}, served by the fake).
 function image(item, className = "") {
   const node = el("img", className);
-  if (/^https?:/i.test(item.image_url || "")) node.src = item.image_url;
+  const url = item.image_url || item.slack_file?.url || "";
+  if (/^https?:/i.test(url) || url.startsWith("/")) node.src = url;
   node.alt = item.alt_text || "";
   return node;
+}
+
+// A table block's cell: raw text, or rich text flattened.
+function cell(item, ctx) {
+  if (item?.type === "raw_text") return el("span", "", item.text ?? "");
+  if (item?.type === "rich_text") return BLOCKS.rich_text(item, "", ctx);
+  return el("span", "", "");
 }
 
 function options(item) {

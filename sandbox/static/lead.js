@@ -1,6 +1,13 @@
 // The "New lead" form: a lead as a CRM would send it, through the app's real POST /leads.
 
+import { follow, forget, restore } from "./kept.js";
 import { $, el, post, toast } from "./util.js";
+
+// The form's typed fields survive a reload (the owner once its choices exist).
+export function keepLeadForm() {
+  restore("lead", $("lead-form"));
+  follow("lead", $("lead-form"));
+}
 
 export function renderLeadChoices(doc) {
   const codes = doc.campaigns.map((c) => {
@@ -19,6 +26,7 @@ export function renderLeadChoices(doc) {
     return option;
   }));
   owner.value = chosen || owner.options[1]?.value || "";
+  if (!chosen) restore("lead", owner.form);
 }
 
 export async function sendLead(event, doc) {
@@ -31,6 +39,7 @@ export async function sendLead(event, doc) {
   if (answer.ok) {
     $("lead-dialog").close();
     form.reset();
+    forget("lead");
     renderLeadChoices(doc);
     toast(`POST /leads answered ${answer.status}: ${answer.accepted} new, ${answer.hot} hot.`);
     return;

@@ -2,9 +2,11 @@
 // submitted as view_submission with Slack's state values, closed as view_closed.
 
 import { checkInputs, readInputs, renderBlocks } from "./blocks.js";
+import { follow, forget, restore } from "./kept.js";
 import { $, el, post } from "./util.js";
 
 let shownKey = null;
+let shownView = null; // the id of the modal drawn; its typed fields are kept until it closes
 
 // `view`: the viewer's top modal or null; `base`: the mrkdwn context of the page.
 export function renderModal(view, viewer, base) {
@@ -12,7 +14,8 @@ export function renderModal(view, viewer, base) {
   if (!view) {
     root.hidden = true;
     root.replaceChildren();
-    shownKey = null;
+    if (shownView) forget(`modal.${shownView}`);
+    shownKey = shownView = null;
     return;
   }
   const key = `${view.id}:${view.hash}:${viewer}`;
@@ -55,6 +58,9 @@ export function renderModal(view, viewer, base) {
   root.querySelectorAll("[name]").forEach((n) => {
     if (typed.has(n.name) && !n.value) n.value = typed.get(n.name);
   });
+  if (shownView !== view.id) restore(`modal.${view.id}`, root); // after a reload of the page
+  shownView = view.id;
+  follow(`modal.${view.id}`, dialog);
   root.hidden = false;
   root.querySelector("input, textarea, select")?.focus();
 }

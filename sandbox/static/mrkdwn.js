@@ -11,6 +11,16 @@ const EMOJI = {
   star: "⭐", tada: "🎉", thumbsup: "👍", "+1": "👍", thumbsdown: "👎", "-1": "👎",
   warning: "⚠️", wave: "👋", white_check_mark: "✅", x: "❌", zzz: "💤", heavy_check_mark: "✔️",
   sunny: "☀️", sparkles: "✨", email: "📧", telephone_receiver: "📞", link: "🔗",
+  triangular_flag_on_post: "🚩", red_circle: "🔴", large_blue_circle: "🔵",
+  large_green_circle: "🟢", white_circle: "⚪", black_circle: "⚫", large_orange_circle: "🟠",
+  heavy_plus_sign: "➕", hourglass_flowing_sand: "⏳", handshake: "🤝", trophy: "🏆",
+  chart_with_downwards_trend: "📉", bar_chart: "📊", busts_in_silhouette: "👥",
+  bust_in_silhouette: "👤", gear: "⚙️", wrench: "🔧", heart: "❤️", rocket: "🚀",
+  moneybag: "💰", dart: "🎯", mag: "🔍", lock: "🔒", calling: "📲", phone: "☎️",
+  hourglass_done: "⌛", stopwatch: "⏱️", new: "🆕", sos: "🆘", question: "❓",
+  exclamation: "❗", heavy_exclamation_mark: "❗", point_right: "👉", clap: "👏", muscle: "💪",
+  thinking_face: "🤔", slightly_smiling_face: "🙂", smile: "😄", pray: "🙏",
+  red_flag: "🚩", large_yellow_circle: "🟡", new_moon: "🌑", palm_tree: "🌴",
 };
 const SAFE_URL = /^(https?:|mailto:|tel:)/i;
 const PERMALINK = /^https:\/\/fake\.slack\.test\/archives\/([A-Z0-9]+)\/p(\d{10})(\d{6})/;
@@ -56,7 +66,8 @@ function lines(text, root, ctx) {
     run = [];
   };
   for (const line of text.split("\n")) {
-    const quoted = /^&gt;\s?(.*)$/.exec(line);
+    // Slack quotes a line that starts with ">" (sent raw by a template or escaped as &gt;).
+    const quoted = /^(?:&gt;|>)\s?(.*)$/.exec(line);
     if (quoted) {
       flush();
       if (!quote) quote = root.appendChild(el("blockquote"));

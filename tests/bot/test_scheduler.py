@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import DEFAULT_SYNC, Settings
-from bot.scheduler import SWEEP_JOB, SYNC_REPORT_JOB, Scheduler
+from bot.scheduler import HOME_JOB, SWEEP_JOB, SYNC_REPORT_JOB, Scheduler
 from bot.services import Handoff
 
 
@@ -98,9 +98,12 @@ def test_the_app_sweeps_every_sweep_interval(settings: Settings, tmp_path: Path)
     handoff.db.upgrade()
     handoff.start()
     try:
-        assert set(handoff.scheduler.job_ids()) == {SWEEP_JOB, "digest-refresh"}  # SYNC_REPORT off
+        # SYNC_REPORT is off in the tests' settings
+        assert set(handoff.scheduler.job_ids()) == {SWEEP_JOB, "digest-refresh", HOME_JOB}
         job = handoff.scheduler._scheduler.get_job(SWEEP_JOB)
         assert job.trigger.interval == settings.sweep_interval
+        home = handoff.scheduler._scheduler.get_job(HOME_JOB)  # the Homes' debounced refreshes
+        assert home.trigger.interval == timedelta(seconds=1)
     finally:
         handoff.stop()
     assert not handoff.scheduler.running

@@ -158,3 +158,170 @@ def test_the_weekly_sync_shows_its_chart(page, sandbox) -> None:  # type: ignore
     page.wait_for_function("() => document.querySelector('img.file-image').naturalWidth > 500")
     if os.environ.get("SYNC_SCREENSHOT"):
         page.screenshot(path=os.environ["SYNC_SCREENSHOT"], full_page=True)
+
+
+HOMES = {
+    "manager": ROOT / "docs" / "home-manager.png",
+    "marketer": ROOT / "docs" / "home-marketer.png",
+}
+
+
+def shoot_home(page, tmp_path: Path, role: str) -> None:  # type: ignore[no-untyped-def]
+    """Screenshot the Home as it stands (every run into tmp_path; the README's when asked)."""
+    page.mouse.move(125, 860)  # over the empty end of the sidebar
+    page.locator("#toasts").evaluate("toasts => toasts.replaceChildren()")
+    page.locator("#messages").evaluate("list => list.scrollTo(0, 0)")
+    page.screenshot(path=str(tmp_path / f"home-{role}.png"))
+    target = HOMES.get(role)
+    if target is not None and (os.environ.get("UPDATE_SCREENSHOT") == "1" or not target.exists()):
+        page.screenshot(path=str(target))
+
+
+def test_each_persona_sees_their_home(page, sandbox, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    messages = page.locator("#messages")
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    # Sam (rep) sends a line of feedback, then opens his Home: his queue, urgent first.
+    page.select_option("#viewer", "U0SAM")
+    page.locator("#dm-list").get_by_role("button", name="Sam Osei").click()
+    type_in_composer(
+        page, "/feedback spring-webinar #pricing The pilot is great, the price less so"
+    )
+    page.locator("#home-link").click()
+    expect(messages).to_contain_text("Your queue")
+    expect(messages).to_contain_text("Your week")
+    dana = messages.locator(".bk-section", has_text="Dana Ruiz")
+    expect(dana).to_contain_text("left")
+    expect(
+        messages.locator(".bk-actions").first.get_by_role("button", name="I'm on it")
+    ).to_be_visible()
+    shoot_home(page, tmp_path, "rep")
+    # "I'm on it" in the Home does what it does on the alert; the Home is published again.
+    messages.locator(".bk-actions").first.get_by_role("button", name="I'm on it").click()
+    expect(dana).to_contain_text("you are on it")
+
+    # Mia (marketer): the campaign's card, who has not read the brief, the feedback inbox.
+    page.select_option("#viewer", "U0MIA")
+    expect(messages).to_contain_text("Campaigns")
+    expect(messages).to_contain_text("Brief read by 1 of 3")
+    expect(messages).to_contain_text("The pilot is great, the price less so")
+    expect(messages).to_contain_text("#pricing")
+    # The feedback is a quote (a raw ">" in the template), and emoji render as Slack shows them.
+    expect(messages.locator("blockquote", has_text="the price less so")).to_be_visible()
+    expect(messages).to_contain_text("💬")
+    expect(messages).not_to_contain_text(":speech_balloon:")
+    expect(messages.get_by_role("button", name="Reply")).to_be_visible()
+    expect(messages.get_by_role("button", name="New campaign")).to_be_visible()
+    shoot_home(page, tmp_path, "marketer")
+
+    # Alex (admin): the outbox, roster problems and the settings.
+    page.select_option("#viewer", "U0ALEX")
+    expect(messages).to_contain_text("Health")
+    expect(messages).to_contain_text("Outbox pending")
+    expect(messages).to_contain_text("HOT_LEAD_SLA")
+    shoot_home(page, tmp_path, "admin")
+
+    # Anna (manager): her reps, and Priya's lead once it is past the sandbox's 1-minute SLA.
+    page.select_option("#viewer", "U0ANNA")
+    expect(messages).to_contain_text("Your team")
+    expect(messages).to_contain_text("Priya Nair")
+    expect(messages).to_contain_text("Overdue hot leads", timeout=120_000)
+    expect(messages.get_by_role("button", name="Nudge").first).to_be_visible()
+    shoot_home(page, tmp_path, "manager")
+    messages.get_by_role("button", name="Today's digest").click()
+    page.locator("#dm-list").get_by_role("button", name="Anna Berg").click()
+    expect(messages).to_contain_text("Stale leads right now")
+
+
+def test_typed_text_survives_a_reload(page, sandbox) -> None:  # type: ignore[no-untyped-def]
+    page.select_option("#viewer", "U0MIA")
+    page.locator("#channel-list").get_by_role("button", name="sales").click()
+    page.locator("#composer-input").fill("/feedback half-typed thought")
+    page.reload()
+    expect(page.locator("#composer-input")).to_have_value("/feedback half-typed thought")
+
+    type_in_composer(page, "/campaign")
+    modal = page.locator(".modal")
+    modal.locator("[name='campaign_name.value']").fill("Autumn push")
+    modal.locator("[name='campaign_offer.value']").fill("Half price until December")
+    page.reload()
+    modal = page.locator(".modal")
+    expect(modal.locator("[name='campaign_name.value']")).to_have_value("Autumn push")
+    expect(modal.locator("[name='campaign_offer.value']")).to_have_value(
+        "Half price until December"
+    )
+
+    page.get_by_role("button", name="Cancel").first.click()
+    page.get_by_role("button", name="New lead").click()
+    page.locator("#lead-form [name=name]").fill("Kim Lee")
+    page.reload()
+    page.get_by_role("button", name="New lead").click()
+    expect(page.locator("#lead-form [name=name]")).to_have_value("Kim Lee")
+
+
+RENDER = """async (blocks) => {
+  const { renderBlocks } = await import("/sandbox/static/blocks.js");
+  const ctx = { userName: () => null, channelName: () => null, tz: "UTC",
+    openChannel() {}, openPermalink() {}, act() {}, people: [], channels: [] };
+  const root = renderBlocks(blocks, ctx);
+  root.id = "rendered";
+  document.body.append(root);
+}"""
+
+
+def test_the_page_renders_the_blocks_boards_and_reports_use(page, sandbox) -> None:  # type: ignore[no-untyped-def]
+    pixel = "https://example.com/chart.png"
+    blocks = [
+        {
+            "type": "section",
+            "text": {"type": "mrkdwn", "text": ">quoted :triangular_flag_on_post:"},
+            "accessory": {
+                "type": "overflow",
+                "action_id": "more",
+                "options": [
+                    {"text": {"type": "plain_text", "text": "Edit"}, "value": "edit"},
+                    {"text": {"type": "plain_text", "text": "End"}, "value": "end"},
+                ],
+            },
+        },
+        {
+            "type": "section",
+            "fields": [
+                {"type": "mrkdwn", "text": "*Leads*\n12"},
+                {"type": "mrkdwn", "text": "*Hot*\n5"},
+            ],
+        },
+        {
+            "type": "context",
+            "elements": [
+                {"type": "image", "image_url": pixel, "alt_text": "avatar"},
+                {"type": "mrkdwn", "text": ":red_circle: overdue"},
+            ],
+        },
+        {
+            "type": "image",
+            "image_url": pixel,
+            "alt_text": "chart",
+            "title": {"type": "plain_text", "text": "Leads by week"},
+        },
+        {
+            "type": "table",
+            "rows": [
+                [{"type": "raw_text", "text": "Rep"}, {"type": "raw_text", "text": "Won"}],
+                [{"type": "raw_text", "text": "Sam"}, {"type": "raw_text", "text": "3"}],
+            ],
+        },
+    ]
+    page.evaluate(RENDER, blocks)
+    rendered = page.locator("#rendered")
+    expect(rendered.locator("blockquote")).to_have_text("quoted 🚩")
+    expect(rendered.locator("select.bk-select option")).to_have_text(["⋯", "Edit", "End"])
+    expect(rendered.locator(".bk-fields > *")).to_have_count(2)
+    expect(rendered.locator(".bk-fields")).to_contain_text("Leads")
+    expect(rendered.locator(".bk-context img.bk-context-image")).to_have_attribute("alt", "avatar")
+    expect(rendered.locator(".bk-context")).to_contain_text("🔴 overdue")
+    expect(rendered.locator("figure.bk-image figcaption")).to_have_text("Leads by week")
+    expect(rendered.locator("figure.bk-image img")).to_have_attribute("src", pixel)
+    expect(rendered.locator("table.bk-table th")).to_have_text(["Rep", "Won"])
+    expect(rendered.locator("table.bk-table td")).to_have_text(["Sam", "3"])
+    expect(rendered.locator(".bk-unknown")).to_have_count(0)

@@ -1,7 +1,7 @@
 """weekly sync reports, and leads indexed by arrival time for scorecards and the export
 
 Revision ID: 0006_outcomes
-Revises: 0004_stages
+Revises: 0005_sources
 Create Date: 2026-11-25 23:00:00
 """
 
@@ -11,7 +11,7 @@ import bot.models
 
 
 revision = '0006_outcomes'
-down_revision = '0004_stages'
+down_revision = '0005_sources'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,170 @@
+"""Whose Home a change concerns, found where every change passes: the ORM's flush.
+
+As rows are flushed, the mappers' events note them in the session (`session.info`); just before the
+transaction commits, the people whose Home shows them are asked for a refresh
+(`bot.home.refresh.request_refresh`) in the same transaction, so a refresh is owed exactly
+when the change is committed:
+- a lead: its owner (and a previous owner), the owner's manager, and the marketers when it
+  belongs to a campaign (its figures);
+- feedback, a campaign or a "Got it": the marketers;
+- a roster change: the person, their manager, and the admins (roster problems).
+The admins' outbox figures are not followed (publishing is itself an outbox row); they are
+as of the last publish, and opening the Home publishes it afresh.
+
+Installed by `install(interval)` from the composition root; without it nothing is noted.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import Connection, event, select
+from sqlalchemy.orm import InstanceState, Mapper, Session, aliased
+from sqlalchemy.orm.attributes import instance_state
+from sqlalchemy.orm.base import NO_VALUE
+
+from bot.home.refresh import request_refresh
+from bot.models import Campaign, CampaignRead, Feedback, Lead, Person
+from bot.states import CampaignStatus
+
+log = logging.getLogger(__name__)
+
+_KEY = "home_changes"
+_settings: dict[str, timedelta] = {}
+
+
+@dataclass
+class Noted:
+    owners: set[str] = field(default_factory=set)
+    people: set[int] = field(default_factory=set)  # roster ids whose manager must know too
+    marketers: bool = False
+    admins: bool = False
+
+    def __bool__(self) -> bool:
+        return bool(self.owners or self.people or self.marketers or self.admins)
+
+
+def _previous(state: InstanceState[Any], attribute: str) -> Any:
+    """The value `attribute` had before this flush changed it (None when unchanged or new),
+    from the committed state: far cheaper than attribute history, for each row written."""
+    value = state.committed_state.get(attribute)
+    return None if value is NO_VALUE else value
+
+
+def _noted(target: object) -> tuple[Noted, InstanceState[Any]] | None:
+    state = instance_state(target)
+    session = state.session
+    if session is None or not _settings:
+        return None
+    noted = session.info.get(_KEY)
+    if noted is None:
+        noted = session.info[_KEY] = Noted()
+    return noted, state
+
+
+def _lead_written(_mapper: Mapper[Any], _connection: Connection, lead: Lead) -> None:
+    found = _noted(lead)
+    if found is None:
+        return
+    noted, state = found
+    for owner in (lead.owner_id, _previous(state, "owner_id")):
+        if owner:
+            noted.owners.add(owner)
+    if not noted.marketers and (
+        lead.campaign_id is not None or _previous(state, "campaign_id") is not None
+    ):
+        noted.marketers = True
+
+
+def _marketing_written(_mapper: Mapper[Any], _connection: Connection, row: object) -> None:
+    found = _noted(row)
+    if found is not None:
+        found[0].marketers = True
+
+
+def _person_written(_mapper: Mapper[Any], _connection: Connection, someone: Person) -> None:
+    found = _noted(someone)
+    if found is None:
+        return
+    noted, state = found
+    noted.admins = True
+    for person_id in (someone.id, someone.manager_id, _previous(state, "manager_id")):
+        if person_id is not None:
+            noted.people.add(person_id)
+
+
+# Per row written (the mappers' events cost nothing for rows of other tables, and nothing
+# grows with the size of the session, unlike scanning `session.dirty` at every flush).
+_LISTENERS: tuple[tuple[type, Any], ...] = (
+    (Lead, _lead_written),
+    (Feedback, _marketing_written),
+    (Campaign, _marketing_written),
+    (CampaignRead, _marketing_written),
+    (Person, _person_written),
+)
+
+
+def _concerned(session: Session, noted: Noted) -> set[str]:
+    ids = set(noted.owners)
+    manager = aliased(Person)
+    rep = aliased(Person)
+    if noted.owners:
+        ids.update(
+            session.scalars(
+                select(manager.slack_id)
+                .join(rep, rep.manager_id == manager.id)
+                .where(rep.slack_id.in_(sorted(noted.owners)))
+            )
+        )
+    if noted.people:
+        ids.update(session.scalars(select(Person.slack_id).where(Person.id.in_(noted.people))))
+    roles = (["marketer"] if noted.marketers else []) + (["admin"] if noted.admins else [])
+    if roles:
+        ids.update(session.scalars(select(Person.slack_id).where(Person.role.in_(roles))))
+    if noted.marketers:
+        ids.update(
+            s
+            for s in session.scalars(
+                select(Campaign.created_by).where(
+                    Campaign.status == CampaignStatus.ACTIVE, Campaign.created_by.is_not(None)
+                )
+            )
+            if s
+        )
+    return ids
+
+
+def _refresh(session: Session) -> None:
+    if not _settings:
+        return
+    session.flush()  # the commit's own flush comes after this hook: note what it writes
+    noted: Noted | None = session.info.pop(_KEY, None)
+    if not noted:
+        return
+    try:
+        with session.begin_nested():
+            request_refresh(session, _concerned(session, noted), interval=_settings["interval"])
+    except Exception:  # a Home refresh must never cost the change itself
+        log.exception("could not note a Home refresh")
+    session.info.pop(_KEY, None)  # what the refresh itself flushed
+
+
+def _forget(session: Session, *_args: object) -> None:
+    session.info.pop(_KEY, None)
+
+
+def install(interval: timedelta) -> None:
+    """Follow changes from now on, refreshing a person's Home at most once per `interval`."""
+    _settings["interval"] = interval
+    if not event.contains(Session, "before_commit", _refresh):
+        for model, listener in _LISTENERS:
+            for kind in ("after_insert", "after_update", "after_delete"):
+                event.listen(model, kind, listener)
+        event.listen(Session, "before_commit", _refresh)
+        event.listen(Session, "after_soft_rollback", _forget)
+
+
+__all__ = ["install"]
