@@ -98,7 +98,11 @@ class SourceIntake:
             request_log.record(self.db, source.name, exc.status, error=exc.message)
             if soap:
                 code = "soapenv:Server" if exc.status >= 500 else "soapenv:Client"
-                return Answer(exc.status, salesforce.fault(exc.message, code), "text/xml")
+                message = exc.message + "".join(
+                    f"; {e['path'] or e['field']}: {e['field']} {e['error']}"
+                    for e in exc.extra.get("errors", [])[:20]
+                )
+                return Answer(exc.status, salesforce.fault(message, code), "text/xml")
             return json_answer(exc.status, {"error": exc.message, **exc.extra})
         request_log.record(self.db, source.name, answer.status, received=received, counts=counts)
         return answer
