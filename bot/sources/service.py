@@ -31,6 +31,7 @@ from bot.validation import BodyError, parse_json_body
 
 log = logging.getLogger(__name__)
 
+RETRY_AFTER = "30"  # seconds, on a 503
 Prepare = Callable[[Session, list[LeadInput]], list[LeadInput]]
 Receive = Callable[..., IntakeResult]
 
@@ -103,7 +104,10 @@ class SourceIntake:
                     for e in exc.extra.get("errors", [])[:20]
                 )
                 return Answer(exc.status, salesforce.fault(message, code), "text/xml")
-            return json_answer(exc.status, {"error": exc.message, **exc.extra})
+            answer = json_answer(exc.status, {"error": exc.message, **exc.extra})
+            if exc.status == 503:  # a database outage: the CRM retries later
+                answer.headers["Retry-After"] = RETRY_AFTER
+            return answer
         request_log.record(self.db, source.name, answer.status, received=received, counts=counts)
         return answer
 
