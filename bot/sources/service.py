@@ -25,7 +25,7 @@ from bot.sources import hubspot, json_kind, salesforce, typeform
 from bot.sources import log as request_log
 from bot.sources.auth import Inbound, refusal
 from bot.sources.config import Source
-from bot.sources.hubspot_api import Hydrator
+from bot.sources.hubspot_api import FetchError, Hydrator
 from bot.sources.mapping import BadPayload, Mapped, validate
 from bot.validation import BodyError, parse_json_body
 
@@ -152,6 +152,8 @@ class SourceIntake:
         crm_ids = {i.crm_owner for i in items if i.crm_owner}
         with self.db.read_session() as session:
             owners = crm_owners(session, crm_ids)
+        if source.kind == "hubspot" and source.token is not None:
+            self._owner_emails(source, [i for i in items if i.crm_owner not in owners])
         try:
             leads = validate(items, owners)
         except LeadValidationError as exc:
@@ -171,6 +173,17 @@ class SourceIntake:
             raise Refused(
                 503, "leads could not be stored right now; nothing was stored, retry"
             ) from None
+
+    def _owner_emails(self, source: Source, items: list[Mapped]) -> None:
+        """A HubSpot owner not on the roster (by `crm_id`) is found by their email, asked of
+        HubSpot's owners API once (then cached for an hour); no answer leaves no owner."""
+        api = self.hydrator.api(source)
+        for item in items:
+            if item.crm_owner and item.owner_email is None:
+                try:
+                    item.owner_email = api.owner_email(item.crm_owner, attempts=1)
+                except FetchError as exc:
+                    log.warning("source %s: owner not fetched: %s", source.name, exc)
 
     def _events(
         self, source: Source, payload: list[dict[str, Any]]

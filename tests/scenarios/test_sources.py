@@ -185,3 +185,17 @@ def test_the_request_log_keeps_counts_and_no_personal_data(running: RunningApp) 
     assert seen["hubspot"].last_accepted_at is not None
     assert seen["hubspot"].last_refused_at is not None
     assert seen["typeform"].last_accepted_at is None
+
+
+def test_a_workflow_owner_not_on_the_roster_is_found_by_email(
+    running: RunningApp, slack: FakeSlackServer, hubspot_api: FakeHubSpot
+) -> None:
+    data = json.loads(sample("hubspot_workflow_object.json"))
+    data["properties"]["hubspot_owner_id"] = "31000002"  # Rita's email in HubSpot's owners API
+    response = post_signed(running.http, running.url, "hubspot", json.dumps(data).encode())
+    assert response.status_code == 202, response.text
+    delivered(slack, "UREP1", "Bryan Cooper")
+    assert "/crm/v3/owners/31000002" in hubspot_api.paths()
+    stored = lead(running, "512")
+    assert stored is not None and stored.owner_id == "UREP1"
+    assert stored.owner_email == "rita@example.com"
