@@ -7,7 +7,8 @@ native `POST /leads` in the same run.
   by this process; the clock stops when the last lead is in the database;
 - salesforce: `POST /leads/salesforce` with outbound messages of 100 notifications each.
 
-Leads are cold (they measure intake, not alerting). Prints leads per second, median of 3 runs.
+Leads are cold (they measure intake, not alerting). Prints leads per second, median of 3 runs,
+and the median time to refuse a billion-laughs and an XXE body (400) beside a valid message.
 """
 
 from __future__ import annotations
@@ -173,6 +174,24 @@ def salesforce_rate(client: httpx.Client, run: int) -> float:
     return BATCHES * PER_BATCH / (time.perf_counter() - started)
 
 
+BILLION_LAUGHS = (
+    b'<?xml version="1.0"?><!DOCTYPE l [<!ENTITY l0 "lol">'
+    + b"".join(f'<!ENTITY l{n} "{f"&l{n - 1};" * 10}">'.encode() for n in range(1, 10))
+    + b"]><x>&l9;</x>"
+)
+XXE = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>'
+
+
+def refusal_ms(client: httpx.Client, body: bytes, status: int) -> float:
+    times = []
+    for _ in range(21):
+        started = time.perf_counter()
+        response = client.post(f"/leads/salesforce?key={SECRETS['SALESFORCE_KEY']}", content=body)
+        times.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == status, response.text
+    return statistics.median(times)
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp, FakeSlackServer() as slack, FakeHubSpot() as api:
         folder = Path(tmp)
@@ -191,6 +210,13 @@ def main() -> None:
                 rates["native"].append(native_rate(app, client, run))
                 rates["hubspot"].append(hubspot_rate(app, client, db, run))
                 rates["salesforce"].append(salesforce_rate(client, run))
+            hostile = {
+                "billion laughs": refusal_ms(client, BILLION_LAUGHS, 400),
+                "XXE": refusal_ms(client, XXE, 400),
+                "a valid 100-notification message (again)": refusal_ms(
+                    client, soap_body(0, 0), 200
+                ),
+            }
         db.dispose()
     native = statistics.median(rates["native"])
     print(f"leads/s, median of {RUNS} runs of {BATCHES} requests x {PER_BATCH} leads (SQLite):")
@@ -201,6 +227,9 @@ def main() -> None:
     ):
         rate = statistics.median(rates[name])
         print(f"  {label:<40} {rate:8.0f}  ({rate / native:.2f}x native)")
+    print("ms to answer /leads/salesforce, median of 21:")
+    for label, ms in hostile.items():
+        print(f"  {label:<44} {ms:6.1f}")
 
 
 if __name__ == "__main__":

@@ -150,8 +150,12 @@ class SourceIntake:
 
     def _store(self, source: Source, items: list[Mapped]) -> IntakeResult:
         crm_ids = {i.crm_owner for i in items if i.crm_owner}
-        with self.db.read_session() as session:
-            owners = crm_owners(session, crm_ids)
+        try:
+            with self.db.read_session() as session:
+                owners = crm_owners(session, crm_ids)
+        except Exception as exc:  # the database is down: the CRM retries
+            log.error("source %s: roster lookup failed: %s", source.name, exception_summary(exc))
+            raise Refused(503, "leads could not be stored right now; retry") from None
         if source.kind == "hubspot" and source.token is not None:
             self._owner_emails(source, [i for i in items if i.crm_owner not in owners])
         try:
@@ -197,16 +201,25 @@ class SourceIntake:
         except BadPayload as exc:
             raise Refused(422, f"{exc.message} at {exc.path}", path=exc.path) from None
         keys = {f"e:{e.event_id}": e for e in found}
-        with self.db.session() as session:
-            seen = request_log.seen_keys(session, source.name, keys)
-            now = utcnow()
-            for key in keys.keys() - seen.keys():
-                session.add(SourceSeen(source=source.name, key=key, at=now))
+        try:
+            seen = self.db.retrying(lambda: self._remember(source, keys))
+        except Exception as exc:  # the database is down: HubSpot retries
+            log.error("source %s: events not recorded: %s", source.name, exception_summary(exc))
+            raise Refused(503, "events could not be recorded right now; retry") from None
         fresh = [event for key, event in keys.items() if key not in seen]
         if fresh:
             self.hydrator.submit(source, fresh)
         counts = {"received": len(payload), "queued": len(fresh), "duplicates": len(seen)}
         return json_answer(202, counts), len(payload), {"duplicates": len(seen)}
+
+    def _remember(self, source: Source, keys: dict[str, Any]) -> set[str]:
+        """Record the events' ids; the ones already recorded (redeliveries) are returned."""
+        with self.db.session() as session:
+            seen = request_log.seen_keys(session, source.name, keys)
+            now = utcnow()
+            for key in keys.keys() - seen.keys():
+                session.add(SourceSeen(source=source.name, key=key, at=now))
+        return set(seen)
 
     def _deliver_records(
         self, source: Source, records: list[tuple[dict[str, Any], str | None]]
