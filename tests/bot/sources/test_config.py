@@ -61,7 +61,11 @@ def test_the_readme_example_loads(tmp_path: Path) -> None:
         ('[x]\ntype = "json"\nsecret_env = "NOPE"', "[x] secret_env", "NOPE is not set"),
         ('[x]\ntype = "json"\nsecret_env = "S"\nauth = "hmac"', "[x] header", "signature"),
         ('[x]\ntype = "json"\nsecret_env = "S"\nauth = "bearer"', "[x] fields", "id and name"),
-        ('[x]\ntype = "hubspot"\nsecret_env = "S"\nauth = "key"', "[x] auth", "signature or"),
+        (
+            '[x]\ntype = "hubspot"\nsecret_env = "S"\nauth = "basic"',
+            "[x] auth",
+            "signature, header",
+        ),
         ('[x]\ntype = "salesforce"\nsecret_env = "S"', "[x] organization_id", "required"),
         ('[x]\ntype = "hubspot"\nsecret_env = "S"\nscret = 1', "[x] scret", "not a setting"),
         ('[x]\ntype = "hubspot"\nsecret_env = "S"\n[x.fields]\nnom = "a"', "fields.nom", "not"),
