@@ -133,3 +133,14 @@ def test_typeform_answers_by_ref_type_and_hidden_fields() -> None:
     with pytest.raises(LeadValidationError) as raised:
         validate(typeform.parse(source, payload), {})
     assert raised.value.errors[0]["path"] == "form_response.token"
+
+
+def test_a_salesforce_rating_other_than_hot_is_not_hot() -> None:
+    body = sample("salesforce_outbound.xml").replace(
+        b"<sf:Rating>Hot</sf:Rating>", b"<sf:Rating>Warm</sf:Rating>"
+    )
+    leads = validate(salesforce.parse(src("salesforce"), body).items, {})
+    assert [lead.hot_flag for lead in leads] == [False, False]
+    no_rating = sample("salesforce_outbound.xml").replace(b"<sf:Rating>Hot</sf:Rating>", b"")
+    leads = validate(salesforce.parse(src("salesforce"), no_rating).items, {})
+    assert [lead.hot_flag for lead in leads] == [None, None]
