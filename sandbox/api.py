@@ -9,7 +9,8 @@ POST /sandbox/action         {as, channel, ts | view_id, block_id, action_id, ch
 POST /sandbox/view/submit    {as, view_id, values}                   -> view_submission
 POST /sandbox/view/close     {as, view_id, values}                   -> view_closed (if asked)
 POST /sandbox/home           {as}                                    -> app_home_opened
-POST /sandbox/lead           {name, company, score, campaign, owner} -> the app's POST /leads
+POST /sandbox/lead           {name, company, score, campaign, owner, shape} -> the app's POST
+                             /leads, or a CRM-shaped body to /leads/hubspot|salesforce|typeform
 """
 
 from __future__ import annotations
@@ -33,11 +34,11 @@ from bot.messages import escape
 from bot.models import utcnow
 from bot.reports.send import send_preview
 from bot.reports.weeks import IsoWeek
-from bot.signing import sign_body
 from bot.validation import SLACK_USER_ID
 from sandbox import demo
 from sandbox.fakeslack.models import JsonDict
 from sandbox.relay import Outcome, Relay, post
+from sandbox.shapes import SHAPES, shaped
 from sandbox.state import Changes, page_state
 
 STATIC = Path(__file__).parent / "static"
@@ -196,14 +197,18 @@ def build_routes(sandbox: Any) -> list[Route | Mount]:
         return await relay.open_home(viewer(data))
 
     async def lead(data: JsonDict) -> JSONResponse:
-        body = json.dumps([lead_from_form(data)]).encode()
-        headers = {
-            "content-type": "application/json",
-            "x-handoff-signature": sign_body(sandbox.settings.leads_webhook_secret, body),
-        }
-        answer = await run_in_threadpool(post, f"{relay.app_url}/leads", body, headers)
-        reply = answer.json() or {}
-        return JSONResponse({"ok": answer.status == 202, "status": answer.status, **reply})
+        shape = data.get("shape") if data.get("shape") in SHAPES else "native"
+        secret = sandbox.settings.leads_webhook_secret or ""
+        path, body, headers = shaped(str(shape), lead_from_form(data), secret)
+        answer = await run_in_threadpool(post, f"{relay.app_url}{path}", body, headers)
+        ok = answer.status == 202 or (shape == "salesforce" and answer.status == 200)
+        if shape == "salesforce":  # answered in SOAP
+            reply = {} if ok else {"error": _faultstring(answer.body)}
+        else:
+            reply = answer.json() or {}
+        return JSONResponse(
+            {"ok": ok, "status": answer.status, "path": path.split("?")[0], **reply}
+        )
 
     async def report(_data: JsonDict) -> JSONResponse:
         """The weekly sync report of this week so far, posted now (a preview: the schedule
@@ -229,6 +234,12 @@ def build_routes(sandbox: Any) -> list[Route | Mount]:
         Route("/sandbox/report", endpoint(report), methods=["POST"]),
         Mount("/sandbox/static", StaticFiles(directory=STATIC), name="static"),
     ]
+
+
+def _faultstring(body: bytes) -> str:
+    text = body.decode("utf-8", "replace")
+    start, end = text.find("<faultstring>"), text.find("</faultstring>")
+    return text[start + 13 : end] if 0 <= start < end else "Salesforce's message was refused"
 
 
 def lead_from_form(data: JsonDict) -> JsonDict:

@@ -35,6 +35,7 @@ from sandbox.fakeslack import FakeSlack, create_app
 from sandbox.modals import Modals
 from sandbox.relay import Relay, post
 from sandbox.settings import HOST, SLACK_PREFIX, STATE_FILE, database_path, sandbox_settings
+from sandbox.shapes import sandbox_sources
 from sandbox.state import Changes
 
 log = logging.getLogger("handoff.sandbox")
@@ -115,6 +116,10 @@ class Sandbox:
                 raise RuntimeError("the sandbox's web server did not start")
             time.sleep(0.01)
         handoff = self.handoff = Handoff.build(self.settings)
+        if handoff.sources is not None:  # "New lead" can send CRM-shaped bodies
+            handoff.sources.sources.update(
+                sandbox_sources(self.settings.leads_webhook_secret or "")
+            )
         handoff.db.upgrade()
         # The app's Slack calls (auth.test when it starts, then messages) reach the fake here.
         route = slack_route(build_bolt_app(handoff))

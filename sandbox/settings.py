@@ -46,4 +46,6 @@ def sandbox_settings(base: Settings, *, workdir: Path, port: int) -> Settings:
         sweep_interval=timedelta(seconds=5),
         user_cache_ttl=timedelta(hours=1),
         channel_post_interval=timedelta(0),
+        sources_file=None,  # the sandbox's own lead sources (sandbox.shapes), not the file's
+        sources_file_required=False,
     )

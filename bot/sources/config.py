@@ -39,7 +39,7 @@ LEAD_FIELDS = (
 )
 # Authentication each kind accepts, the first being its default.
 AUTHS = {
-    "hubspot": ("signature", "header"),
+    "hubspot": ("signature", "header", "key"),
     "salesforce": ("key",),
     "typeform": ("signature",),
     "json": ("hmac", "bearer", "basic", "key", "header"),
@@ -102,7 +102,7 @@ def _parse_source(name: str, table: Any, env: Mapping[str, str], where: str) -> 
             raise err(key, "is not a setting of a source; see README 'Lead sources'")
     auth = _str(table, "auth", err, AUTHS[kind][0]) or AUTHS[kind][0]
     if auth not in AUTHS[kind]:
-        raise err("auth", f"a {kind} source takes {' or '.join(AUTHS[kind])}")
+        raise err("auth", f"a {kind} source takes {', '.join(AUTHS[kind])}")
     secret_env = _str(table, "secret_env", err)
     if secret_env is None:
         raise err("secret_env", "is required: the environment variable that holds the secret")

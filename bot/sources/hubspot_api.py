@@ -46,10 +46,12 @@ class HubSpotAPI:
     def close(self) -> None:
         self.client.close()
 
-    def _get(self, path: str, params: dict[str, str] | None = None) -> dict[str, Any] | None:
+    def _get(
+        self, path: str, params: dict[str, str] | None = None, attempts: int = ATTEMPTS
+    ) -> dict[str, Any] | None:
         """The JSON object at `path`; None for a 404; FetchError after the retries."""
         problem = "no answer"
-        for attempt in range(ATTEMPTS):
+        for attempt in range(attempts):
             try:
                 response = self.client.get(path, params=params)
             except httpx.HTTPError as exc:
@@ -72,7 +74,7 @@ class HubSpotAPI:
                 if response.status_code == 429 and retry_after.isdigit():
                     self.sleep(min(int(retry_after), 30))
                     continue
-            if attempt < ATTEMPTS - 1:
+            if attempt < attempts - 1:
                 self.sleep(BACKOFF[min(attempt, len(BACKOFF) - 1)])
         raise FetchError(f"HubSpot did not answer {path.split('?')[0]}: {problem}")
 
@@ -82,14 +84,14 @@ class HubSpotAPI:
             {"properties": ",".join(properties_wanted(self.source))},
         )
 
-    def owner_email(self, owner_id: str) -> str | None:
+    def owner_email(self, owner_id: str, attempts: int = ATTEMPTS) -> str | None:
         if not owner_id.isdigit():
             return None
         with self._lock:
             cached = self._owners.get(owner_id)
         if cached and time.monotonic() - cached[0] < OWNER_TTL:
             return cached[1]
-        owner = self._get(f"crm/v3/owners/{owner_id}")
+        owner = self._get(f"crm/v3/owners/{owner_id}", attempts=attempts)
         email = owner.get("email") if owner else None
         email = email if isinstance(email, str) else None
         with self._lock:

@@ -109,9 +109,8 @@ def parse(source: Source, body: bytes) -> Message:
             item.put("stage", stage.value, f"{at}.sObject.Status")
         rating = values.get("Rating")
         if isinstance(rating, str) and "hot" not in source.fields:
-            item.put(
-                "hot", True if rating.strip().lower() == "hot" else None, f"{at}.sObject.Rating"
-            )
+            # Hot is hot; Warm or Cold sent later cools a lead that was Hot (its score may not).
+            item.put("hot", rating.strip().lower() == "hot", f"{at}.sObject.Rating")
         item.delivery = (note.findtext(f"{{{OUTBOUND}}}Id") or "").strip()[:200] or None
         item.modified_at = _modified(values.get("LastModifiedDate"))
         items.append(item)

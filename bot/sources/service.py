@@ -25,12 +25,13 @@ from bot.sources import hubspot, json_kind, salesforce, typeform
 from bot.sources import log as request_log
 from bot.sources.auth import Inbound, refusal
 from bot.sources.config import Source
-from bot.sources.hubspot_api import Hydrator
+from bot.sources.hubspot_api import FetchError, Hydrator
 from bot.sources.mapping import BadPayload, Mapped, validate
 from bot.validation import BodyError, parse_json_body
 
 log = logging.getLogger(__name__)
 
+RETRY_AFTER = "30"  # seconds, on a 503
 Prepare = Callable[[Session, list[LeadInput]], list[LeadInput]]
 Receive = Callable[..., IntakeResult]
 
@@ -98,8 +99,15 @@ class SourceIntake:
             request_log.record(self.db, source.name, exc.status, error=exc.message)
             if soap:
                 code = "soapenv:Server" if exc.status >= 500 else "soapenv:Client"
-                return Answer(exc.status, salesforce.fault(exc.message, code), "text/xml")
-            return json_answer(exc.status, {"error": exc.message, **exc.extra})
+                message = exc.message + "".join(
+                    f"; {e['path'] or e['field']}: {e['field']} {e['error']}"
+                    for e in exc.extra.get("errors", [])[:20]
+                )
+                return Answer(exc.status, salesforce.fault(message, code), "text/xml")
+            answer = json_answer(exc.status, {"error": exc.message, **exc.extra})
+            if exc.status == 503:  # a database outage: the CRM retries later
+                answer.headers["Retry-After"] = RETRY_AFTER
+            return answer
         request_log.record(self.db, source.name, answer.status, received=received, counts=counts)
         return answer
 
@@ -142,8 +150,14 @@ class SourceIntake:
 
     def _store(self, source: Source, items: list[Mapped]) -> IntakeResult:
         crm_ids = {i.crm_owner for i in items if i.crm_owner}
-        with self.db.read_session() as session:
-            owners = crm_owners(session, crm_ids)
+        try:
+            with self.db.read_session() as session:
+                owners = crm_owners(session, crm_ids)
+        except Exception as exc:  # the database is down: the CRM retries
+            log.error("source %s: roster lookup failed: %s", source.name, exception_summary(exc))
+            raise Refused(503, "leads could not be stored right now; retry") from None
+        if source.kind == "hubspot" and source.token is not None:
+            self._owner_emails(source, [i for i in items if i.crm_owner not in owners])
         try:
             leads = validate(items, owners)
         except LeadValidationError as exc:
@@ -164,6 +178,17 @@ class SourceIntake:
                 503, "leads could not be stored right now; nothing was stored, retry"
             ) from None
 
+    def _owner_emails(self, source: Source, items: list[Mapped]) -> None:
+        """A HubSpot owner not on the roster (by `crm_id`) is found by their email, asked of
+        HubSpot's owners API once (then cached for an hour); no answer leaves no owner."""
+        api = self.hydrator.api(source)
+        for item in items:
+            if item.crm_owner and item.owner_email is None:
+                try:
+                    item.owner_email = api.owner_email(item.crm_owner, attempts=1)
+                except FetchError as exc:
+                    log.warning("source %s: owner not fetched: %s", source.name, exc)
+
     def _events(
         self, source: Source, payload: list[dict[str, Any]]
     ) -> tuple[Answer, int, dict[str, int]]:
@@ -176,16 +201,25 @@ class SourceIntake:
         except BadPayload as exc:
             raise Refused(422, f"{exc.message} at {exc.path}", path=exc.path) from None
         keys = {f"e:{e.event_id}": e for e in found}
-        with self.db.session() as session:
-            seen = request_log.seen_keys(session, source.name, keys)
-            now = utcnow()
-            for key in keys.keys() - seen.keys():
-                session.add(SourceSeen(source=source.name, key=key, at=now))
+        try:
+            seen = self.db.retrying(lambda: self._remember(source, keys))
+        except Exception as exc:  # the database is down: HubSpot retries
+            log.error("source %s: events not recorded: %s", source.name, exception_summary(exc))
+            raise Refused(503, "events could not be recorded right now; retry") from None
         fresh = [event for key, event in keys.items() if key not in seen]
         if fresh:
             self.hydrator.submit(source, fresh)
         counts = {"received": len(payload), "queued": len(fresh), "duplicates": len(seen)}
         return json_answer(202, counts), len(payload), {"duplicates": len(seen)}
+
+    def _remember(self, source: Source, keys: dict[str, Any]) -> set[str]:
+        """Record the events' ids; the ones already recorded (redeliveries) are returned."""
+        with self.db.session() as session:
+            seen = request_log.seen_keys(session, source.name, keys)
+            now = utcnow()
+            for key in keys.keys() - seen.keys():
+                session.add(SourceSeen(source=source.name, key=key, at=now))
+        return set(seen)
 
     def _deliver_records(
         self, source: Source, records: list[tuple[dict[str, Any], str | None]]

@@ -1,4 +1,5 @@
-// The "New lead" form: a lead as a CRM would send it, through the app's real POST /leads.
+// The "New lead" form: a lead as a CRM would send it, through the app's real POST /leads or
+// shaped as HubSpot, Salesforce or Typeform send it, to that lead source.
 
 import { follow, forget, restore } from "./kept.js";
 import { $, el, post, toast } from "./util.js";
@@ -41,9 +42,10 @@ export async function sendLead(event, doc) {
     form.reset();
     forget("lead");
     renderLeadChoices(doc);
-    toast(`POST /leads answered ${answer.status}: ${answer.accepted} new, ${answer.hot} hot.`);
+    const counts = answer.accepted === undefined ? "acknowledged" : `${answer.accepted} new, ${answer.hot} hot`;
+    toast(`POST ${answer.path} answered ${answer.status}: ${counts}.`);
     return;
   }
-  const problems = (answer.errors || []).map((e) => `${e.field || "lead"}: ${e.error}`);
+  const problems = (answer.errors || []).map((e) => `${e.field || "lead"}${e.path ? ` (${e.path})` : ""}: ${e.error}`);
   $("lead-errors").textContent = problems.join("\n") || answer.error || answer.problem || "The lead was refused.";
 }

@@ -195,6 +195,7 @@ def test_a_new_lead_arrives_through_the_webhook(sandbox: Sandbox, page: httpx.Cl
     assert sent.json() | {"ok": True} == {
         "ok": True,
         "status": 202,
+        "path": "/leads",
         "accepted": 1,
         "updated": 0,
         "duplicates": 0,

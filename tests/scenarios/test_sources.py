@@ -185,3 +185,35 @@ def test_the_request_log_keeps_counts_and_no_personal_data(running: RunningApp) 
     assert seen["hubspot"].last_accepted_at is not None
     assert seen["hubspot"].last_refused_at is not None
     assert seen["typeform"].last_accepted_at is None
+
+
+def test_a_workflow_owner_not_on_the_roster_is_found_by_email(
+    running: RunningApp, slack: FakeSlackServer, hubspot_api: FakeHubSpot
+) -> None:
+    data = json.loads(sample("hubspot_workflow_object.json"))
+    data["properties"]["hubspot_owner_id"] = "31000002"  # Rita's email in HubSpot's owners API
+    response = post_signed(running.http, running.url, "hubspot", json.dumps(data).encode())
+    assert response.status_code == 202, response.text
+    delivered(slack, "UREP1", "Bryan Cooper")
+    assert "/crm/v3/owners/31000002" in hubspot_api.paths()
+    stored = lead(running, "512")
+    assert stored is not None and stored.owner_id == "UREP1"
+    assert stored.owner_email == "rita@example.com"
+
+
+def test_events_hubspot_cannot_serve_are_logged_not_stored(
+    running: RunningApp, hubspot_api: FakeHubSpot
+) -> None:
+    from bot.sources.log import last_requests
+
+    hubspot_api.failures = [500, 500, 500, 500]  # every try of the one contact
+    response = post_signed(running.http, running.url, "hubspot", sample("hubspot_events.json"))
+    assert response.status_code == 202
+
+    def logged() -> list[tuple[int, str | None]]:
+        with running.handoff.db.session() as session:
+            return [(r.status, r.error) for r in last_requests(session, "hubspot")]
+
+    sources_steps.wait_until(lambda: logged()[0][0] == 502, 15, "the failure in the log")
+    assert logged()[0][1] == "HubSpot did not answer crm/v3/objects/contacts/123: HTTP 500"
+    assert lead_count(running) == 0

@@ -125,3 +125,16 @@ def test_oversized_and_malformed_json(running: RunningApp) -> None:
         assert answer.status_code in (400, 422), body
         assert "error" in answer.json()
     assert lead_count(running) == 0
+
+
+def test_a_salesforce_message_missing_a_mapped_field_is_a_fault_naming_it(
+    running: RunningApp,
+) -> None:
+    body = sample("salesforce_outbound.xml")
+    start = body.index(b"<sf:Id>00Q000000000002AAA</sf:Id>")
+    body = body[:start] + body[start + len(b"<sf:Id>00Q000000000002AAA</sf:Id>") :]
+    response = running.http.post(sf_url(), content=body)
+    assert response.status_code == 422
+    assert "Notification[1].sObject.Id: id missing" in response.text
+    assert "<Ack>" not in response.text
+    assert lead_count(running) == 0

@@ -61,7 +61,11 @@ def test_the_readme_example_loads(tmp_path: Path) -> None:
         ('[x]\ntype = "json"\nsecret_env = "NOPE"', "[x] secret_env", "NOPE is not set"),
         ('[x]\ntype = "json"\nsecret_env = "S"\nauth = "hmac"', "[x] header", "signature"),
         ('[x]\ntype = "json"\nsecret_env = "S"\nauth = "bearer"', "[x] fields", "id and name"),
-        ('[x]\ntype = "hubspot"\nsecret_env = "S"\nauth = "key"', "[x] auth", "signature or"),
+        (
+            '[x]\ntype = "hubspot"\nsecret_env = "S"\nauth = "basic"',
+            "[x] auth",
+            "signature, header",
+        ),
         ('[x]\ntype = "salesforce"\nsecret_env = "S"', "[x] organization_id", "required"),
         ('[x]\ntype = "hubspot"\nsecret_env = "S"\nscret = 1', "[x] scret", "not a setting"),
         ('[x]\ntype = "hubspot"\nsecret_env = "S"\n[x.fields]\nnom = "a"', "fields.nom", "not"),
@@ -84,3 +88,28 @@ def test_no_file_is_no_sources_unless_named(tmp_path: Path) -> None:
     assert load_sources(str(tmp_path / "sources.toml"), {}) == {}
     with pytest.raises(SourcesError, match="SOURCES_FILE"):
         load_sources(str(tmp_path / "missing.toml"), {}, required=True)
+
+
+def test_a_bad_sources_file_stops_startup_with_one_line(tmp_path: Path) -> None:
+    from tests.support.app_process import app_env, run_app
+
+    (tmp_path / "sources.toml").write_text('[hubspot]\ntype = "hubspot"\nsecret_env = "NOT_SET"\n')
+    env = app_env("http://127.0.0.1:9/api/", f"sqlite:///{tmp_path / 'h.db'}")
+    env.pop("NOT_SET", None)
+    done = run_app("run", env=env, cwd=tmp_path)
+    assert done.returncode == 3
+    assert done.stderr.strip() == (
+        "Configuration error: sources.toml [hubspot] secret_env: the environment variable "
+        "NOT_SET is not set; set it to the secret (16+ characters)"
+    )
+
+
+def test_public_url_and_sources_file_settings() -> None:
+    from bot.config import ConfigError, load_settings
+
+    settings = load_settings({"PUBLIC_URL": "https://handoff.example.com/", "SOURCES_FILE": "x"})
+    assert settings.public_url == "https://handoff.example.com"
+    assert (settings.sources_file, settings.sources_file_required) == ("x", True)
+    assert load_settings({}).sources_file_required is False
+    with pytest.raises(ConfigError, match="PUBLIC_URL"):
+        load_settings({"PUBLIC_URL": "handoff.example.com"})
