@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import distinct, event, func, select, text
+from sqlalchemy.orm import Session, SessionTransaction
 
 from bot import outbox
 from bot.durations import format_duration
@@ -35,6 +35,7 @@ WINDOW = timedelta(minutes=1)
 # Rows listed in one fold message: one block each, plus the header and two context blocks,
 # within Block Kit's 50 blocks per message. The rest are counted and left to `/leads`.
 MAX_LISTED = 45
+_TO_SHOW = "lead_folds_to_show"  # session.info: fold keys to post or update at commit
 
 
 def _serialize(session: Session, recipient: str) -> None:
@@ -122,35 +123,48 @@ def _row(session: Session, entry: BurstAlert, lead: Lead, now: datetime) -> Fold
 
 
 def fold_message(session: Session, key: str, *, now: datetime) -> tuple[str, Message] | None:
-    """The fold message `key` as it stands now, and who it goes to; None for an unknown key."""
-    entries = list(
-        session.scalars(
-            select(BurstAlert).where(BurstAlert.fold_key == key).order_by(BurstAlert.id)
-        )
+    """The fold message `key` as it stands now, and who it goes to; None for an unknown key.
+    Loads only the leads it lists (a long burst costs the same to show as a short one)."""
+    first = session.scalar(
+        select(BurstAlert).where(BurstAlert.fold_key == key).order_by(BurstAlert.id).limit(1)
     )
-    if not entries:
+    if first is None:
         return None
+    count = (
+        session.scalar(
+            select(func.count(distinct(BurstAlert.lead_id))).where(BurstAlert.fold_key == key)
+        )
+        or 0
+    )
+    listed = session.execute(
+        select(BurstAlert, Lead)
+        .join(Lead, Lead.id == BurstAlert.lead_id)
+        .where(BurstAlert.fold_key == key)
+        .order_by(BurstAlert.id)
+        .limit(MAX_LISTED * 2)  # room for a lead listed twice (it came back in the burst)
+    )
     seen: set[int] = set()
     rows: list[FoldedLead] = []
-    for entry in entries:
-        if entry.lead_id in seen:
-            continue
-        seen.add(entry.lead_id)
-        lead = session.get(Lead, entry.lead_id)
-        if lead is not None:
+    for entry, lead in listed:
+        if lead.id not in seen and len(rows) < MAX_LISTED:
+            seen.add(lead.id)
             rows.append(_row(session, entry, lead, now))
-    first = entries[0]
     in_channel = not first.recipient_id.startswith(("U", "W"))
     template = "lead_fold" if first.kind == ALERT else "lead_escalation_fold"
-    return first.recipient_id, render_message(template, **fold_context(rows, in_channel=in_channel))
+    context = fold_context(rows, in_channel=in_channel, count=count)
+    return first.recipient_id, render_message(template, **context)
 
 
-def fold_context(rows: list[FoldedLead], *, in_channel: bool) -> dict[str, Any]:
-    """What `templates/lead_fold.json.j2` and `lead_escalation_fold.json.j2` are rendered with."""
+def fold_context(
+    rows: list[FoldedLead], *, in_channel: bool, count: int | None = None
+) -> dict[str, Any]:
+    """What `templates/lead_fold.json.j2` and `lead_escalation_fold.json.j2` are rendered
+    with: `rows` listed (at most MAX_LISTED), of `count` leads in the fold."""
+    count = len(rows) if count is None else count
     return {
-        "count": len(rows),
+        "count": count,
         "rows": rows[:MAX_LISTED],
-        "unlisted": max(0, len(rows) - MAX_LISTED),
+        "unlisted": max(0, count - min(len(rows), MAX_LISTED)),
         "row_block": LeadIds.FOLD_ROW,
         "ack_id": LeadIds.ACK,
         "nudge_id": LadderIds.NUDGE,
@@ -159,7 +173,12 @@ def fold_context(rows: list[FoldedLead], *, in_channel: bool) -> dict[str, Any]:
 
 
 def show(session: Session, key: str, *, now: datetime) -> None:
-    """Post the fold message `key`, or update it in place (text and blocks) if it was posted."""
+    """Post the fold message `key`, or update it in place (text and blocks) if it was posted,
+    when `session` commits: once per transaction however many leads joined it meanwhile."""
+    session.info.setdefault(_TO_SHOW, {})[key] = now
+
+
+def _show_now(session: Session, key: str, *, now: datetime) -> None:
     found = fold_message(session, key, now=now)
     if found is None:
         return
@@ -175,6 +194,23 @@ def show(session: Session, key: str, *, now: datetime) -> None:
     )
     if posted is None:
         outbox.enqueue(session, "chat.update", target=key, channel=recipient, **message.as_args())
+
+
+def _before_commit(session: Session) -> None:
+    if session.in_nested_transaction():  # a savepoint (outbox keys): wait for the real commit
+        return
+    folds = session.info.pop(_TO_SHOW, None)
+    for key, now in (folds or {}).items():
+        _show_now(session, key, now=now)
+
+
+def _after_soft_rollback(session: Session, _transaction: SessionTransaction) -> None:
+    session.info.pop(_TO_SHOW, None)
+
+
+if not event.contains(Session, "before_commit", _before_commit):
+    event.listen(Session, "before_commit", _before_commit)
+    event.listen(Session, "after_soft_rollback", _after_soft_rollback)
 
 
 def refresh(session: Session, lead: Lead, *, now: datetime) -> None:
