@@ -12,9 +12,10 @@ On SQLite a write queues behind every other writer (lead intake, the outbox), an
 in bench/profile_ack.py showed acks waiting the full `DB_WAIT` for it under load; a read never
 waits for a writer (WAL). The price: a replay that reaches another process in the instant
 between the original's acceptance and its record landing (milliseconds) is not refused there.
-The read gets `DB_WAIT` seconds (on a small pool the composition root owns,
+On PostgreSQL the read gets `DB_WAIT` seconds (on a small pool the composition root owns,
 `Handoff.signature_checks`); a slower or failing database leaves the decision to the
-in-process cache. Slack signs each retry of an Events API delivery afresh (a new timestamp, so
+in-process cache. On SQLite it is a read of a local file on the request's thread.
+Slack signs each retry of an Events API delivery afresh (a new timestamp, so
 a new signature): retries are not refused here; `bot.deliveries.first_delivery` drops them by
 event_id.
 """
@@ -89,12 +90,15 @@ class SeenSignatures:
                 return True
             self._backlog += 1
         # Read first, record after: the record must not be mistaken for another process's.
-        future = self.pool.submit(self._recorded, key)
-        try:
-            first = not future.result(timeout=self.db_wait)
-        except WaitTimeout:
-            log.info("the database is slow: a Slack signature was checked in this process only")
-            first = True
+        if not self.db.is_postgres:  # a read of a local file that no writer can hold up (WAL)
+            first = not self._recorded(key)
+        else:
+            future = self.pool.submit(self._recorded, key)
+            try:
+                first = not future.result(timeout=self.db_wait)
+            except WaitTimeout:
+                log.info("the database is slow: a signature was checked in this process only")
+                first = True
         with self._lock:
             self._pending.append(key)
             write_now = len(self._pending) == 1  # else a write is already on its way
