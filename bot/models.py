@@ -304,7 +304,11 @@ class OutboxMessage(Base):
     """A Web API call Handoff owes Slack, written in the same transaction as its cause."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_pending", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_pending", "status", "next_attempt_at"),
+        # An update's newer siblings (`superseded`) and a post's dependents, without a scan.
+        Index("ix_outbox_target", "target_key"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str | None] = mapped_column(String(200), unique=True)
