@@ -183,17 +183,18 @@ def _show_now(session: Session, key: str, *, now: datetime) -> None:
     if found is None:
         return
     recipient, message = found
-    posted = outbox.enqueue(
-        session,
-        "chat.postMessage",
-        key=key,
-        channel=recipient,
-        unfurl_links=False,
-        unfurl_media=False,
+    args = {
+        "channel": recipient,
+        "unfurl_links": False,
+        "unfurl_media": False,
         **message.as_args(),
-    )
-    if posted is None:
-        outbox.enqueue(session, "chat.update", target=key, channel=recipient, **message.as_args())
+    }
+    if outbox.enqueue(session, "chat.postMessage", key=key, **args) is not None:
+        return
+    # Still waiting to go out (a post per second per channel): it goes with the latest list.
+    if outbox.revise_pending_post(session, key, **args):
+        return
+    outbox.enqueue(session, "chat.update", target=key, channel=recipient, **message.as_args())
 
 
 def _before_commit(session: Session) -> None:

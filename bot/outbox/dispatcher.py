@@ -1,10 +1,11 @@
 """The dispatcher: a background loop that sends claimed outbox rows and records the outcome.
 
 Woken at once after a commit that enqueued rows (and polled otherwise), it claims due rows
-(`claims`), hands them to a worker pool one task per channel, spaces posts to about one per
-channel per interval, looks an earlier unsure attempt up in Slack before posting again
-(`history`), reschedules retryable failures with backoff (giving up after 24 h) and marks rows
-sent, failed or superseded.
+(`claims`), hands them to a worker pool one task per channel, keeps each method below its
+Slack tier (`pacing`: a row over it is rescheduled, so a newer update can supersede it),
+spaces posts to about one per channel per interval, looks an earlier unsure attempt up in
+Slack before posting again (`history`), reschedules retryable failures with backoff (giving
+up after 24 h) and marks rows sent, failed or superseded.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from bot.outbox import calls
 from bot.outbox.calls import Permanent, Retry
 from bot.outbox.claims import POSTING_METHODS, Claims
 from bot.outbox.history import find_posted, post_metadata
+from bot.outbox.pacing import Pacer
 from bot.outbox.queue import (
     fail_dependents,
     forget_waiter,
@@ -80,6 +82,7 @@ class Dispatcher(Claims):
         self._lock = threading.Lock()
         self._channel_ready: dict[str, float] = defaultdict(float)
         self._paused_until: dict[str, float] = {}
+        self.pacer = Pacer()
         on_enqueue(self.wake)
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -182,6 +185,10 @@ class Dispatcher(Claims):
             return
         if args is None:
             self._finish(row, OutboxStatus.FAILED, error="target message unknown")
+            return
+        wait = self.pacer.delay(row.method)
+        if wait > 0:  # past this method's share of its Slack tier: later (or superseded)
+            self._reschedule(row, wait, "paced to Slack's rate limit")
             return
         self._wait_for_channel(row)
         checkable = row.method == "chat.postMessage"
