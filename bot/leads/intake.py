@@ -9,7 +9,7 @@ from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from bot.leads.validate import LeadInput
@@ -112,7 +112,26 @@ def save_leads(
         else {}
     )
     now = utcnow()
+    # New leads are inserted together (one multi-row INSERT ... RETURNING, far cheaper than
+    # the ORM adding them one by one); each keeps its place among the batch's changes.
+    changes: list[LeadChange | None] = []
+    pending: dict[str, tuple[int, dict[str, Any]]] = {}
+
+    def insert_pending() -> None:
+        if not pending:
+            return
+        rows = list(pending.values())
+        created = session.scalars(
+            insert(Lead).returning(Lead, sort_by_parameter_order=True), [row for _, row in rows]
+        ).all()
+        for (index, _row), lead in zip(rows, created, strict=True):
+            existing[lead.external_id] = lead
+            changes[index] = LeadChange(lead, True, None, lead.hot)
+        pending.clear()
+
     for item in leads:
+        if item.external_id in pending:  # the same id twice in one batch: an update of it
+            insert_pending()
         lead = existing.get(item.external_id)
         owner, owner_pending = _owner_of(item, lead, owner_for_email, unknown_emails)
         campaign = campaigns.get(item.campaign_code) if item.campaign_code else None
@@ -135,18 +154,19 @@ def save_leads(
         }
         threshold = campaign.hot_score if campaign and campaign.hot_score is not None else hot_score
         if lead is None:
-            lead = Lead(
-                external_id=item.external_id,
-                created_at=item.created_at or now,
-                received_at=now,
+            hot = bool(item.hot_flag) or (item.score is not None and item.score >= threshold)
+            row = {
+                "external_id": item.external_id,
+                "created_at": item.created_at or now,
+                "received_at": now,
+                "updated_at": now,
+                "hot": hot,
                 **values,
-            )
-            lead.hot = bool(item.hot_flag) or (item.score is not None and item.score >= threshold)
-            session.add(lead)
-            existing[item.external_id] = lead
+            }
+            pending[item.external_id] = (len(changes), row)
+            changes.append(None)
             result.accepted += 1
-            result.hot += lead.hot
-            result.changes.append(LeadChange(lead, True, None, lead.hot))
+            result.hot += hot
             continue
         if "campaign" not in item.present and lead.campaign_id is not None:
             known = session.get(Campaign, lead.campaign_id)
@@ -170,8 +190,10 @@ def save_leads(
         for key, value in changed.items():
             setattr(lead, key, value)
         result.updated += 1
-        result.changes.append(LeadChange(lead, False, previous_owner, lead.hot and not was_hot))
+        changes.append(LeadChange(lead, False, previous_owner, lead.hot and not was_hot))
+    insert_pending()
     session.flush()
+    result.changes = [change for change in changes if change is not None]
     return result
 
 
