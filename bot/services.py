@@ -68,7 +68,8 @@ class Handoff:
         self.listeners = ThreadPoolExecutor(max_workers=32, thread_name_prefix="listener")
         self.background = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="after-ack")
         self.health_checks = ThreadPoolExecutor(max_workers=4, thread_name_prefix="healthz")
-        self.signature_checks = ThreadPoolExecutor(max_workers=2, thread_name_prefix="replays")
+        # Reads in parallel: 20 slash commands at once queued behind 2 threads on PostgreSQL.
+        self.signature_checks = ThreadPoolExecutor(max_workers=8, thread_name_prefix="replays")
         self.signature_records = ThreadPoolExecutor(max_workers=1, thread_name_prefix="replay-log")
 
     @classmethod
