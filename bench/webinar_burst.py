@@ -126,6 +126,11 @@ def one_run(kind: str, run: int) -> dict[str, float]:
                             accepted_at[lead["name"]] = now
                 reached = watch(slack, hot_owner, accepted_at)
                 calls = slack.fake.calls
+                errors = [line for line in app.output().splitlines() if "ERROR" in line]
+                if errors:
+                    print(f"  the app logged {len(errors)} errors, the first: {errors[:3]}")
+                if len(reached) < len(hot_owner):
+                    print(f"  outbox: {outbox_state(url)}")
     latencies = sorted(reached.values())
     per_rep = Counter(
         str(c["args"].get("channel"))
@@ -145,6 +150,26 @@ def one_run(kind: str, run: int) -> dict[str, float]:
         "updates": sum(1 for c in calls if c["method"] == "chat.update" and c["status"] == 200),
         "floor": float(floor),
     }
+
+
+def outbox_state(url: str) -> str:
+    """The outbox rows by method, status and error (when some hot lead never arrived)."""
+    from sqlalchemy import func, select
+
+    from bot.models import OutboxMessage
+
+    db = Database(url)
+    with db.session() as session:
+        rows = session.execute(
+            select(
+                OutboxMessage.method,
+                OutboxMessage.status,
+                OutboxMessage.last_error,
+                func.count(),
+            ).group_by(OutboxMessage.method, OutboxMessage.status, OutboxMessage.last_error)
+        ).all()
+    db.dispose()
+    return "; ".join(f"{m} {s} {e or ''} x{n}" for m, s, e, n in rows)
 
 
 def watch(

@@ -83,6 +83,7 @@ class Dispatcher(Claims):
         self._heartbeat: threading.Thread | None = None
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="outbox")
         self._busy: set[str] = set()
+        self._held: set[int] = set()
         self._lock = threading.Lock()
         self._channel_ready: dict[str, float] = defaultdict(float)
         self._paused_until: dict[str, float] = {}
@@ -160,14 +161,19 @@ class Dispatcher(Claims):
 
     # -- sending ---------------------------------------------------------------------------
     def _send_group(self, channel: str, group: list[OutboxMessage]) -> None:
+        index = 0
         try:
             for index, row in enumerate(group):
                 if self._stop.is_set():
                     self._release(group[index:])
                     return
                 self._send_one(row)
+                self._done_with([row])
         except Exception:
-            log.exception("outbox worker failed")
+            # This row and the rest of the group are no longer renewed: their leases run out
+            # and they are claimed again (a database error here is usually SQLite being busy).
+            self._done_with(group[index:])
+            log.exception("outbox worker failed; its remaining messages are claimed again")
         finally:
             with self._lock:
                 self._busy.discard(channel)
