@@ -87,7 +87,13 @@ def measure(url: str, response_url: Callable[[int], str], rounds: int) -> list[f
         headers = slack_headers(SECRET, body)
         barrier.wait()
         started = time.perf_counter()
-        answer = clients[n % CONCURRENCY].post("/slack/events", content=body, headers=headers)
+        try:
+            answer = clients[n % CONCURRENCY].post("/slack/events", content=body, headers=headers)
+        except httpx.RemoteProtocolError:  # a kept-alive connection the server had just closed
+            print(f"  request {n}: connection closed by the server; sent again")
+            headers = slack_headers(SECRET, body)
+            started = time.perf_counter()
+            answer = clients[n % CONCURRENCY].post("/slack/events", content=body, headers=headers)
         elapsed = (time.perf_counter() - started) * 1000
         if answer.status_code != 200:
             print(f"  request {n}: HTTP {answer.status_code}")

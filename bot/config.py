@@ -78,6 +78,9 @@ class Settings:
     )
     sweep_interval: timedelta = timedelta(seconds=30)
     max_pings_per_hour: int = 20
+    # More new hot-lead alerts (or escalations) than this to one person within a minute fold
+    # into one message; 0 never folds.
+    alert_burst: int = 5
     digest_time: time = time(8, 30)
     stale_after: timedelta = timedelta(hours=48)
     digest_all_clear: bool = True
@@ -237,6 +240,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         ),
         max_pings_per_hour=_parsed(
             env, "MAX_PINGS_PER_HOUR", _int_between(1, 10_000), 20, "Use a whole number"
+        ),
+        alert_burst=_parsed(
+            env, "ALERT_BURST", _int_between(0, 10_000), 5, "Use a whole number (0: never fold)"
         ),
         digest_time=_parsed(env, "DIGEST_TIME", _clock_time, Settings.digest_time, "Use HH:MM"),
         stale_after=_parsed(env, "STALE_AFTER", _positive_duration, Settings.stale_after, ""),

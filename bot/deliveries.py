@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import CursorResult, delete
+from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.exc import IntegrityError
 
 from bot.db import Database
@@ -19,6 +19,22 @@ def first_delivery(db: Database, event_id: str) -> bool:
     except IntegrityError:
         return False
     return True
+
+
+def record_signatures(db: Database, keys: list[str]) -> None:
+    """Record seen request signatures (bot.replays) in one transaction; ones already recorded
+    (a replay that raced its original) are skipped."""
+    if not keys:
+        return
+    try:
+        with db.session() as session:
+            known = set(
+                session.scalars(select(SlackEvent.event_id).where(SlackEvent.event_id.in_(keys)))
+            )
+            session.add_all(SlackEvent(event_id=k) for k in dict.fromkeys(keys) if k not in known)
+    except IntegrityError:  # another process recorded one meanwhile: one at a time, then
+        for key in keys:
+            first_delivery(db, key)
 
 
 def forget_old_signatures(db: Database, prefix: str, older_than: timedelta) -> int:

@@ -43,6 +43,7 @@ class LeadIds(StrEnum):
     ALERT_ACTIONS = "lead_alert_actions"
     CLAIM_ACTIONS = "lead_claim_actions"
     LIST_ACTIONS = "lead_list_actions"
+    FOLD_ROW = "lead_fold_row"  # a lead's row in a folded burst (`bot.leads.folding`)
     # The "Not a fit" modal.
     NOT_FIT_VIEW = "lead_not_fit_view"
     NOT_FIT_REASON_BLOCK = "not_fit_reason"

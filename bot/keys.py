@@ -37,6 +37,12 @@ def summary_update_key(summary: str, count: int) -> str:
     return f"{summary}:{count}"
 
 
+def fold_key(kind: str, recipient: str, first_lead_id: int) -> str:
+    """One burst of alerts (kind "alert") or escalations ("escalation") to `recipient`, folded
+    into one message past ALERT_BURST; named after the first lead folded into it."""
+    return f"lead-fold:{kind}:{recipient}:{first_lead_id}"
+
+
 def escalation_key(lead_id: int, cycle: int) -> str:
     return f"lead:{lead_id}:escalation:{cycle}"
 

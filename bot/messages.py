@@ -162,6 +162,8 @@ def _finalize(value: Any) -> str:
 
 def _neutralise(text: str, *, fallback: bool = False) -> str:
     """mrkdwn `text` with the marked values made inert (see the module docstring)."""
+    if _OPEN not in text:  # no value in it: the template's own markup, as it is
+        return text.replace(_CLOSE, "")
     plain: list[str] = []
     typed: list[bool] = []
     inside = False
@@ -307,40 +309,22 @@ def _render_json(name: str, context: dict[str, Any]) -> dict[str, Any]:
     return _show_as_typed(data)
 
 
+_STRING_OR_TRAILING_COMMA = re.compile(r'"(?:[^"\\]|\\.)*"|,(?=\s*[\]}])', re.DOTALL)
+
+
 def _strip_trailing_commas(text: str) -> str:
     """Allow `,` before `]`/`}` so loops in templates need no `loop.last` tests.
 
     Values are JSON-escaped strings, so a `,]` inside one can only appear escaped as text;
-    we only strip commas followed by optional whitespace and a closing bracket outside strings.
+    only a comma outside strings followed by optional whitespace and a closing bracket goes
+    (one regular expression: a string is matched whole and kept, such a comma is dropped).
     """
-    out, in_string, escaped, pending = [], False, False, ""
-    for ch in text:
-        if in_string:
-            out.append(ch)
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == '"':
-                in_string = False
-            continue
-        if pending:
-            if ch in " \t\r\n":
-                pending += ch
-                continue
-            if ch not in "]}":
-                out.append(pending)
-            else:
-                out.append(pending[1:])
-            pending = ""
-        if ch == ",":
-            pending = ","
-            continue
-        if ch == '"':
-            in_string = True
-        out.append(ch)
-    out.append(pending)
-    return "".join(out)
+    return _STRING_OR_TRAILING_COMMA.sub(_keep_strings, text)
+
+
+def _keep_strings(match: re.Match[str]) -> str:
+    found = match.group(0)
+    return found if found != "," else ""
 
 
 def render_message(template: str, /, **context: Any) -> Message:

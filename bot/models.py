@@ -284,6 +284,24 @@ class Ping(Base):
     folded: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+class BurstAlert(Base):
+    """A lead that was news for someone: a new hot-lead alert to its owner (`kind` "alert") or
+    an escalation to a manager or channel ("escalation"). Counted for ALERT_BURST folding
+    (`bot.leads.folding`); `fold_key` names the one message it was listed in instead of being
+    sent on its own."""
+
+    __tablename__ = "burst_alerts"
+    __table_args__ = (Index("ix_burst_alerts_recipient", "recipient_id", "kind", "sent_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    recipient_id: Mapped[str] = mapped_column(String(32))
+    cycle: Mapped[int] = mapped_column(Integer, default=0)
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+    fold_key: Mapped[str | None] = mapped_column(String(255), index=True)
+
+
 class Digest(Base):
     """A manager's daily digest, at most one per manager per local date."""
 
@@ -320,7 +338,11 @@ class OutboxMessage(Base):
     """A Web API call Handoff owes Slack, written in the same transaction as its cause."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_pending", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_pending", "status", "next_attempt_at"),
+        # An update's newer siblings (`superseded`) and a post's dependents, without a scan.
+        Index("ix_outbox_target", "target_key"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str | None] = mapped_column(String(200), unique=True)

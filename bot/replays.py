@@ -2,15 +2,22 @@
 
 Seen signatures are recorded in the `slack_events` table (the one that already deduplicates
 Events API retries), under a `sig:` key with a unique constraint, so a replay is refused by
-whichever process it reaches, and the check is atomic across threads and processes. A small
-in-process TTL cache answers same-process replays without a query and keeps the check alive
-when the database is down (then it holds only per process). The database check never delays
-Slack's 3-second ack: it gets `DB_WAIT` seconds (on a small pool the composition root owns,
-`Handoff.signature_checks`); a slower or
-failing database leaves the decision to the in-process cache, and the row is still written
-when the database frees up, for the other processes. Slack signs each retry of an
-Events API delivery afresh (a new timestamp, so a new signature): retries are not refused here;
-`bot.deliveries.first_delivery` drops them by event_id.
+whichever process it reaches. A small in-process TTL cache answers same-process replays without
+a query (atomically across this process's threads) and keeps the check alive when the database
+is down (then it holds only per process).
+
+The ack waits only for a *read*: is the signature already recorded (by another process)? The
+record itself is written in the background (`writes`, one thread, a batch per transaction).
+On SQLite a write queues behind every other writer (lead intake, the outbox), and the profile
+in bench/profile_ack.py showed acks waiting the full `DB_WAIT` for it under load; a read never
+waits for a writer (WAL). The price: a replay that reaches another process in the instant
+between the original's acceptance and its record landing (milliseconds) is not refused there.
+On PostgreSQL the read gets `DB_WAIT` seconds (on a small pool the composition root owns,
+`Handoff.signature_checks`); a slower or failing database leaves the decision to the
+in-process cache. On SQLite it is a read of a local file on the request's thread.
+Slack signs each retry of an Events API delivery afresh (a new timestamp, so
+a new signature): retries are not refused here; `bot.deliveries.first_delivery` drops them by
+event_id.
 """
 
 from __future__ import annotations
@@ -24,7 +31,8 @@ from concurrent.futures import TimeoutError as WaitTimeout
 from datetime import timedelta
 
 from bot.db import Database
-from bot.deliveries import first_delivery, forget_old_signatures
+from bot.deliveries import forget_old_signatures, record_signatures
+from bot.models import SlackEvent
 
 log = logging.getLogger(__name__)
 
@@ -43,13 +51,17 @@ class SeenSignatures:
         pool: Executor | None = None,
         window: float = WINDOW,
         db_wait: float = DB_WAIT,
+        writes: Executor | None = None,
     ) -> None:
-        """`pool` runs the database checks (never on a request's own thread); it is required
-        with a database and owned by the caller (`Handoff.signature_checks`)."""
+        """`pool` runs the database reads (never on a request's own thread) and `writes` the
+        records (default: `pool`); they are required with a database and owned by the caller
+        (`Handoff.signature_checks`, `Handoff.signature_records`)."""
         if db is not None and pool is None:
             raise ValueError("a database check needs a pool to run on")
         self.db = db
         self.pool = pool
+        self.writes = writes or pool
+        self._pending: list[str] = []  # records not yet written, in one batch
         self.window = window
         self.db_wait = db_wait
         self._lock = threading.Lock()
@@ -77,22 +89,44 @@ class SeenSignatures:
             if self.db is None or self.pool is None or self._backlog >= DB_BACKLOG:
                 return True
             self._backlog += 1
-        future = self.pool.submit(self._record, key, prune)
-        try:
-            return future.result(timeout=self.db_wait)
-        except WaitTimeout:
-            log.info("the database is slow: a Slack signature was checked in this process only")
-            return True
+        # Read first, record after: the record must not be mistaken for another process's.
+        if not self.db.is_postgres:  # a read of a local file that no writer can hold up (WAL)
+            first = not self._recorded(key)
+        else:
+            future = self.pool.submit(self._recorded, key)
+            try:
+                first = not future.result(timeout=self.db_wait)
+            except WaitTimeout:
+                log.info("the database is slow: a signature was checked in this process only")
+                first = True
+        with self._lock:
+            self._pending.append(key)
+            write_now = len(self._pending) == 1  # else a write is already on its way
+        if write_now and self.writes is not None:
+            self.writes.submit(self._write, prune)
+        return first
 
-    def _record(self, key: str, prune: bool) -> bool:
+    def _recorded(self, key: str) -> bool:
+        """Whether another process has recorded `key` (a read; it never waits for a writer)."""
         assert self.db is not None
+        try:
+            with self.db.read_session() as session:
+                return session.get(SlackEvent, key) is not None
+        except Exception as exc:  # the database is down: the in-process check still holds
+            log.warning("could not look up a Slack signature: %s", type(exc).__name__)
+            return False
+
+    def _write(self, prune: bool) -> None:
+        """Record every pending signature in one transaction (a duplicate is skipped)."""
+        assert self.db is not None
+        with self._lock:
+            keys, self._pending = self._pending, []
         try:
             if prune:
                 forget_old_signatures(self.db, PREFIX, timedelta(seconds=3 * self.window))
-            return first_delivery(self.db, key)
+            record_signatures(self.db, keys)
         except Exception as exc:  # the database is down: the in-process check still holds
-            log.warning("could not record a Slack signature: %s", type(exc).__name__)
-            return True
+            log.warning("could not record Slack signatures: %s", type(exc).__name__)
         finally:
             with self._lock:
-                self._backlog -= 1
+                self._backlog -= len(keys)

@@ -7,6 +7,7 @@ where it would look like a temporary outage.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -127,13 +128,20 @@ def email_problem(value: str) -> str | None:
     spaces, a domain with a dot that is not a special-use name (`localhost`, `.test`, …).
     Deliverability is not checked (no DNS).
     """
+    return checked_email(value)[1]
+
+
+@functools.lru_cache(maxsize=4096)  # an owner's address comes with each of their leads
+def checked_email(value: str) -> tuple[str | None, str | None]:
+    """`value` as stored (`canonical_email`) and None, or None and why it is not accepted
+    (`email_problem`): one validation for both."""
     if len(value) > MAX_EMAIL:
-        return f"is longer than {MAX_EMAIL} characters"
+        return None, f"is longer than {MAX_EMAIL} characters"
     problem = text_problem(value)
     if problem:
-        return problem
+        return None, problem
     try:
-        validate_email(
+        valid = validate_email(
             value,
             check_deliverability=False,
             allow_quoted_local=False,
@@ -142,8 +150,8 @@ def email_problem(value: str) -> str | None:
             allow_empty_local=False,
         )
     except EmailNotValidError as exc:
-        return f"is not an email address: {exc}"
-    return None
+        return None, f"is not an email address: {exc}"
+    return valid.normalized, None
 
 
 def is_email(value: str | None) -> bool:

@@ -33,11 +33,17 @@ def build_bolt_app(handoff: Handoff) -> App:
         signing_secret=settings.slack_signing_secret or NO_SIGNING_SECRET,
         client=handoff.client,
         listener_executor=handoff.listeners,  # owned and stopped by the Handoff
+        # Bolt calls each (guarded) listener on the request's thread and answers when it
+        # returns; the guard runs the listener on `handoff.listeners` and returns at its ack
+        # (handlers.errors.guarded), with no polling.
+        process_before_response=True,
         # Bolt logs unhandled requests at WARNING with their body; keep lead details out.
         raise_error_for_unhandled_request=False,
     )
     # our own attribute on the Bolt App: the listeners' replay memory
-    app._handoff_seen_signatures = SeenSignatures(handoff.db, handoff.signature_checks)  # type: ignore[attr-defined]
+    app._handoff_seen_signatures = SeenSignatures(  # type: ignore[attr-defined]
+        handoff.db, handoff.signature_checks, writes=handoff.signature_records
+    )
     respond.use_slack_respond(app)
     provide_handoff(app, handoff)  # before any other middleware or listener needs it
     respond.use_home_respond(app)

@@ -7,14 +7,24 @@ wrapper exists because slack_bolt (1.30) throws away an `ack()` that was already
 listener raises afterwards: Slack then sees no answer within 3 s and shows the user an error,
 although the listener had acked. A guarded listener never raises into Bolt: it acks if it had
 not, and reports the error itself.
+
+`guarded` is also what runs a listener off the request's thread. The Bolt app is built with
+`process_before_response=True`, so Bolt calls the guard on the thread that serves the request
+and answers Slack as soon as the guard returns. The guard hands the listener to Handoff's
+listener pool and returns the moment the listener calls `ack()` (a `threading.Event`), or
+when it finishes, whichever is first (Events API deliveries: at once; Bolt acks them). Bolt's
+own runner would instead poll for the ack every 10 ms (`slack_bolt/listener/thread_runner.py`),
+which the profile in bench/profile_ack.py showed as the largest part of an idle ack.
 """
 
 from __future__ import annotations
 
 import inspect
 import logging
+import threading
 import uuid
 from collections.abc import Callable
+from concurrent.futures import Executor
 from typing import Any
 
 from slack_bolt import Ack, App, BoltResponse
@@ -22,11 +32,13 @@ from slack_bolt.context.respond import Respond
 
 from bot.errors import Refusal
 from bot.logsetup import exception_summary
+from handlers.context import HANDOFF
 from handlers.respond import HomeRespond, SlackRespond
 
 log = logging.getLogger(__name__)
 
-_EXTRA_ARGS = ("ack", "body", "respond")
+_EXTRA_ARGS = ("ack", "body", "respond", "context")
+ACK_WAIT = 2.5  # seconds the request waits for a listener's ack (Slack gives up after 3)
 
 
 def user_message(error: Exception, kind: str) -> str:
@@ -66,7 +78,7 @@ def guarded(listener: Callable[..., None]) -> Callable[..., None]:
         if name not in wanted
     ]
 
-    def guard(**kwargs: Any) -> None:
+    def run(kwargs: dict[str, Any]) -> None:
         try:
             listener(**{name: kwargs[name] for name in wanted if name in kwargs})
         except Exception as error:
@@ -75,6 +87,22 @@ def guarded(listener: Callable[..., None]) -> Callable[..., None]:
             if ack is not None and ack.response is None:
                 ack()
             tell(kwargs.get("respond"), body, user_message(error, body.get("type") or "command"))
+
+    def guard(**kwargs: Any) -> None:
+        context = kwargs.get("context")
+        handoff = context.get(HANDOFF) if context is not None else None
+        pool = getattr(handoff, "listeners", None)
+        if not isinstance(pool, Executor):  # called directly (tests): run it here
+            run(kwargs)
+            return
+        if (kwargs.get("body") or {}).get("type") == "event_callback":
+            pool.submit(run, kwargs)  # Bolt acks an event itself once the guard returns
+            return
+        answered = threading.Event()
+        if kwargs.get("ack") is not None:
+            kwargs["ack"] = SignallingAck(kwargs["ack"], answered)
+        pool.submit(run, kwargs).add_done_callback(lambda _done: answered.set())
+        answered.wait(ACK_WAIT)
 
     # Not functools.wraps: Bolt unwraps `__wrapped__` and would see only the listener's names.
     guard.__name__ = listener.__name__
@@ -85,6 +113,24 @@ def guarded(listener: Callable[..., None]) -> Callable[..., None]:
         parameters=[*signature.parameters.values(), *extra]
     )
     return guard
+
+
+class SignallingAck:
+    """Bolt's `ack`, which also sets `answered` once it has been called."""
+
+    def __init__(self, ack: Ack, answered: threading.Event) -> None:
+        self._ack = ack
+        self._answered = answered
+
+    def __call__(self, *args: Any, **kwargs: Any) -> BoltResponse:
+        try:
+            return self._ack(*args, **kwargs)
+        finally:
+            self._answered.set()
+
+    @property
+    def response(self) -> BoltResponse | None:
+        return self._ack.response
 
 
 def register(app: App) -> None:

@@ -9,7 +9,7 @@ from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from bot.leads import stages
@@ -118,8 +118,28 @@ def save_leads(
         else {}
     )
     now = utcnow()
-    moves: list[tuple[LeadChange, LeadInput]] = []
+    # New leads are inserted together (one multi-row INSERT ... RETURNING, far cheaper than
+    # the ORM adding them one by one); each keeps its place among the batch's changes.
+    changes: list[LeadChange | None] = []
+    pending: dict[str, tuple[int, dict[str, Any]]] = {}
+
+    def insert_pending() -> None:
+        if not pending:
+            return
+        rows = list(pending.values())
+        created = session.scalars(
+            insert(Lead).returning(Lead, sort_by_parameter_order=True), [row for _, row in rows]
+        ).all()
+        for (index, _row), lead in zip(rows, created, strict=True):
+            existing[lead.external_id] = lead
+            changes[index] = LeadChange(lead, True, None, lead.hot)
+        pending.clear()
+
+    # Leads whose stage this batch moves, by their place among the changes.
+    moves: list[tuple[int, LeadInput]] = []
     for item in leads:
+        if item.external_id in pending:  # the same id twice in one batch: an update of it
+            insert_pending()
         lead = existing.get(item.external_id)
         owner, owner_pending = _owner_of(item, lead, owner_for_email, unknown_emails)
         campaign = campaigns.get(item.campaign_code) if item.campaign_code else None
@@ -142,21 +162,21 @@ def save_leads(
         }
         threshold = campaign.hot_score if campaign and campaign.hot_score is not None else hot_score
         if lead is None:
-            lead = Lead(
-                external_id=item.external_id,
-                created_at=item.created_at or now,
-                received_at=now,
+            hot = bool(item.hot_flag) or (item.score is not None and item.score >= threshold)
+            row = {
+                "external_id": item.external_id,
+                "created_at": item.created_at or now,
+                "received_at": now,
+                "updated_at": now,
+                "hot": hot,
                 **values,
-            )
-            lead.hot = bool(item.hot_flag) or (item.score is not None and item.score >= threshold)
-            session.add(lead)
-            existing[item.external_id] = lead
+            }
+            pending[item.external_id] = (len(changes), row)
+            changes.append(None)
             result.accepted += 1
-            result.hot += lead.hot
-            change = LeadChange(lead, True, None, lead.hot)
-            result.changes.append(change)
+            result.hot += hot
             if item.stage is not None and item.stage.touched:
-                moves.append((change, item))
+                moves.append((len(changes) - 1, item))
             continue
         if "campaign" not in item.present and lead.campaign_id is not None:
             known = session.get(Campaign, lead.campaign_id)
@@ -181,15 +201,17 @@ def save_leads(
         for key, value in changed.items():
             setattr(lead, key, value)
         result.updated += 1
-        change = LeadChange(lead, False, previous_owner, lead.hot and not was_hot)
-        result.changes.append(change)
         if stage_moves:
-            moves.append((change, item))
+            moves.append((len(changes), item))
+        changes.append(LeadChange(lead, False, previous_owner, lead.hot and not was_hot))
+    insert_pending()
     session.flush()
-    for change, item in moves:
-        assert item.stage is not None
+    for index, item in moves:
+        change = changes[index]
+        assert change is not None and item.stage is not None
         change.stage_from = change.lead.stage
         stages.move(session, change.lead, item.stage, at=now, by_kind=StageSource.CRM, by=stage_by)
+    result.changes = [change for change in changes if change is not None]
     return result
 
 

@@ -13,14 +13,14 @@ from sqlalchemy.orm import Session
 from bot import outbox
 from bot.config import Settings
 from bot.keys import alert_key, claim_key
-from bot.leads import ladder
+from bot.leads import folding, ladder
 from bot.leads.render import (
     AlertState,
     alert_message,
     claim_message,
 )
 from bot.messages import render_message
-from bot.models import Lead, OutboxMessage
+from bot.models import Lead, OutboxMessage, utcnow
 from bot.people import SlackDirectory
 from bot.states import OPEN_STATUSES, LeadStatus
 
@@ -33,7 +33,9 @@ def has_message(session: Session, key: str) -> bool:
 
 
 def refresh_alert(session: Session, lead: Lead, state: AlertState | None = None) -> None:
-    """Update the current owner's alert in place (text and blocks) to show the lead's state."""
+    """Update the current owner's alert in place (text and blocks) to show the lead's state,
+    and any folded burst message that lists the lead."""
+    folding.refresh(session, lead, now=utcnow())
     owner = lead.owner_id
     if owner is None or not has_message(session, alert_key(lead.id, owner)):
         return
@@ -52,6 +54,22 @@ def alert_owner(
         return
     lead.owner_pending, lead.owner_wait_until = False, None  # whatever was awaited is moot
     key = alert_key(lead.id, owner)
+    fold = None
+    if not has_message(session, key):  # news for this owner: it may be part of a burst
+        fold = folding.admit(
+            session, folding.ALERT, owner, lead, burst=settings.alert_burst, now=now
+        )
+    if fold is not None:
+        folding.show(session, fold, now=now)
+    else:
+        _post_alert(session, lead, key, owner)
+    if lead.alerted_at is None:
+        lead.alerted_at = now
+    if lead.status in OPEN_STATUSES:
+        ladder.start_clock(session, lead, settings=settings, directory=directory, now=now)
+
+
+def _post_alert(session: Session, lead: Lead, key: str, owner: str) -> None:
     message = alert_message(session, lead)
     posted = outbox.enqueue(
         session,
@@ -67,10 +85,6 @@ def alert_owner(
         outbox.enqueue(session, "chat.update", target=key, channel=owner, **message.as_args())
         back = render_message("lead_alert_back", lead=lead)
         outbox.enqueue(session, "chat.postMessage", thread=key, channel=owner, **back.as_args())
-    if lead.alerted_at is None:
-        lead.alerted_at = now
-    if lead.status in OPEN_STATUSES:
-        ladder.start_clock(session, lead, settings=settings, directory=directory, now=now)
 
 
 def post_claim(session: Session, lead: Lead, *, settings: Settings) -> None:
@@ -178,6 +192,7 @@ def hand_over(
 ) -> None:
     """`lead.owner_id` has just changed from `previous_owner` (by a person, or the CRM when
     `by` is None): the old alert says so, the new owner is alerted, the clock restarts."""
+    folding.refresh(session, lead, now=now)  # a folded burst that lists it says it moved
     if previous_owner and has_message(session, alert_key(lead.id, previous_owner)):
         state = AlertState("reassigned", by=by, at=now, new_owner=lead.owner_id)
         message = alert_message(session, lead, state)

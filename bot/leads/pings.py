@@ -30,6 +30,7 @@ from bot.keys import (
     summary_key,
     summary_update_key,
 )
+from bot.leads import folding
 from bot.messages import Message, render_message
 from bot.models import Campaign, Lead, OutboxMessage, Ping
 from bot.people import manager_of, person
@@ -228,6 +229,18 @@ def escalate(
     """Tell the manager (or the sales channel); False if already told in this cycle."""
     if not _record(session, lead, STEP_ESCALATION, recipient, now):
         return False
+    fold = folding.admit(
+        session,
+        folding.ESCALATION,
+        recipient,
+        lead,
+        burst=settings.alert_burst,
+        now=now,
+        cycle=lead.ladder_cycle,
+    )
+    if fold is not None:  # past ALERT_BURST within a minute: listed in one message
+        folding.show(session, fold, now=now)
+        return True
     in_channel = not recipient.startswith(("U", "W"))
     args = _escalation_message(session, lead, lead.ladder_cycle, now, in_channel=in_channel)
     key = escalation_key(lead.id, lead.ladder_cycle)
@@ -259,6 +272,7 @@ def nudge(session: Session, *, value: str, actor: str, now: datetime) -> Message
         session, "chat.postMessage", key=key, channel=lead.owner_id, **message.as_args()
     ):
         raise Refusal("The rep has already been nudged about this lead.")
+    folding.refresh(session, lead, now=now)  # a folded escalation loses its Nudge button
     target = escalation_key(lead.id, cycle)
     told = session.scalar(
         select(Ping.recipient_id).where(

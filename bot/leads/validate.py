@@ -18,8 +18,7 @@ from bot.validation import (
     SLACK_USER_ID,
     FieldError,
     HugeNumber,
-    canonical_email,
-    email_problem,
+    checked_email,
     json_problem,
     json_size,
     normalise_code,
@@ -111,10 +110,10 @@ def _email(value: Any, name: str) -> str | None:
     address = _text(value, name)
     if address is None:
         return None
-    problem = email_problem(address)
-    if problem:
-        raise FieldError(name, problem)
-    return canonical_email(address)
+    canonical, problem = checked_email(address)
+    if problem or canonical is None:
+        raise FieldError(name, problem or "is not an email address")
+    return canonical
 
 
 def _score(value: Any) -> int | None:

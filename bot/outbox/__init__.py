@@ -3,7 +3,8 @@
 `enqueue()` adds the row in the caller's transaction, so a message exists exactly when the
 change that causes it was committed. `Dispatcher` sends due rows in the background: woken at
 once after a commit, retried with backoff on connection errors, 5xx and 429 (honouring
-Retry-After), spaced to about one post per channel per second, and marked sent.
+Retry-After), kept below each method's Slack rate-limit tier (`pacing`), spaced to about
+one post per channel per second, and marked sent.
 
 Posts may carry a `key`; where they landed (channel, ts) is recorded under that key in
 `slack_messages`, so a later `chat.update` or threaded reply can name its target by key even
@@ -12,11 +13,25 @@ before the target has been sent: such a row waits until its target exists.
 Modules: `queue` (enqueue, keys and rows, the commit hook that wakes dispatchers), `calls`
 (one Slack call and how its failure is classified), `claims` (claims, leases and the
 heartbeat), `history` (the "may have landed" lookup in a conversation's history), `uploads`
-(a file upload: Slack's external upload flow as one row) and `dispatcher` (the dispatcher
+(a file upload: Slack's external upload flow as one row), `pacing` (a token bucket per
+method, below Slack's tiers) and `dispatcher` (the dispatcher
 loop, channel pacing and recording the outcome).
 """
 
 from bot.outbox.dispatcher import Dispatcher
-from bot.outbox.queue import enqueue, message_location, on_enqueue, pending_count
+from bot.outbox.queue import (
+    enqueue,
+    message_location,
+    on_enqueue,
+    pending_count,
+    revise_pending_post,
+)
 
-__all__ = ["Dispatcher", "enqueue", "message_location", "on_enqueue", "pending_count"]
+__all__ = [
+    "Dispatcher",
+    "enqueue",
+    "message_location",
+    "on_enqueue",
+    "pending_count",
+    "revise_pending_post",
+]

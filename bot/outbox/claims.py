@@ -40,13 +40,21 @@ class Claims:
     channel_interval: float
     _lock: threading.Lock
     _busy: set[str]
+    _held: set[int]  # ids claimed and not yet done with (sent, rescheduled, released, dropped)
 
     def renew_claims(self) -> int:
-        """Extend the lease of every row this dispatcher holds. Returns how many it holds."""
+        """Extend the lease of every row this dispatcher still works on. Returns how many.
+        A row a failed worker left behind is not renewed: its lease runs out and it is
+        claimed again (by this dispatcher or another)."""
+        with self._lock:
+            held = list(self._held)
+        if not held:
+            return 0
         with self.db.session() as session:
             result = session.execute(
                 update(OutboxMessage)
                 .where(
+                    OutboxMessage.id.in_(held),
                     OutboxMessage.lock_token == self.token,
                     OutboxMessage.status == OutboxStatus.PENDING,
                 )
@@ -119,7 +127,14 @@ class Claims:
                 )
             )
             session.expunge_all()
+        with self._lock:
+            self._held.update(row.id for row in rows)
         return rows
+
+    def _done_with(self, rows: Sequence[OutboxMessage]) -> None:
+        """Stop renewing `rows` (sent, rescheduled, released or left behind by a failure)."""
+        with self._lock:
+            self._held.difference_update(row.id for row in rows)
 
     def _within_lease(self, candidates: Sequence[Any]) -> list[int]:
         """The candidates' ids, keeping per channel only the posts that fit into one lease."""
@@ -154,6 +169,7 @@ class Claims:
         return result.rowcount == 1  # type: ignore[attr-defined]
 
     def _release(self, rows: list[OutboxMessage]) -> None:
+        self._done_with(rows)
         with self.db.session() as session:
             session.execute(
                 update(OutboxMessage)
@@ -167,6 +183,8 @@ class Claims:
             )
 
     def _release_all(self) -> None:
+        with self._lock:
+            self._held.clear()
         try:
             with self.db.session() as session:
                 session.execute(

@@ -1,10 +1,11 @@
 """The dispatcher: a background loop that sends claimed outbox rows and records the outcome.
 
 Woken at once after a commit that enqueued rows (and polled otherwise), it claims due rows
-(`claims`), hands them to a worker pool one task per channel, spaces posts to about one per
-channel per interval, looks an earlier unsure attempt up in Slack before posting again
-(`history`), reschedules retryable failures with backoff (giving up after 24 h) and marks rows
-sent, failed or superseded.
+(`claims`), hands them to a worker pool one task per channel, keeps each method below its
+Slack tier (`pacing`: a row over it is rescheduled, so a newer update can supersede it),
+spaces posts to about one per channel per interval, looks an earlier unsure attempt up in
+Slack before posting again (`history`), reschedules retryable failures with backoff (giving
+up after 24 h) and marks rows sent, failed or superseded.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from bot.outbox import calls, uploads
 from bot.outbox.calls import Permanent, Retry
 from bot.outbox.claims import POSTING_METHODS, Claims
 from bot.outbox.history import find_posted, post_metadata
+from bot.outbox.pacing import Pacer
 from bot.outbox.queue import (
     fail_dependents,
     forget_waiter,
@@ -40,6 +42,10 @@ from bot.states import OutboxStatus
 log = logging.getLogger("bot.outbox")
 
 MAX_BACKOFF = timedelta(minutes=5)
+# One worker drains one channel at a time and mostly sleeps between its posts (about one a
+# second per channel), so a burst to many reps' DMs needs many: with 8, a webinar's 40 DMs
+# were drained 8 at a time (bench/webinar_burst.py: p50 12 s, max 21 s; with 32: 4.6 s, 8.9 s).
+WORKERS = 32
 GIVE_UP_AFTER = timedelta(hours=24)
 
 
@@ -58,7 +64,7 @@ class Dispatcher(Claims):
         client: WebClient,
         *,
         channel_interval: timedelta = timedelta(seconds=1),
-        workers: int = 8,
+        workers: int = WORKERS,
         lease: timedelta = timedelta(seconds=6),
         poll_interval: float = 2.0,
         batch: int = 200,
@@ -77,9 +83,11 @@ class Dispatcher(Claims):
         self._heartbeat: threading.Thread | None = None
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="outbox")
         self._busy: set[str] = set()
+        self._held: set[int] = set()
         self._lock = threading.Lock()
         self._channel_ready: dict[str, float] = defaultdict(float)
         self._paused_until: dict[str, float] = {}
+        self.pacer = Pacer()
         on_enqueue(self.wake)
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -153,14 +161,19 @@ class Dispatcher(Claims):
 
     # -- sending ---------------------------------------------------------------------------
     def _send_group(self, channel: str, group: list[OutboxMessage]) -> None:
+        index = 0
         try:
             for index, row in enumerate(group):
                 if self._stop.is_set():
                     self._release(group[index:])
                     return
                 self._send_one(row)
+                self._done_with([row])
         except Exception:
-            log.exception("outbox worker failed")
+            # This row and the rest of the group are no longer renewed: their leases run out
+            # and they are claimed again (a database error here is usually SQLite being busy).
+            self._done_with(group[index:])
+            log.exception("outbox worker failed; its remaining messages are claimed again")
         finally:
             with self._lock:
                 self._busy.discard(channel)
@@ -182,6 +195,10 @@ class Dispatcher(Claims):
             return
         if args is None:
             self._finish(row, OutboxStatus.FAILED, error="target message unknown")
+            return
+        wait = self.pacer.delay(row.method)
+        if wait > 0:  # past this method's share of its Slack tier: later (or superseded)
+            self._reschedule(row, wait, "paced to Slack's rate limit")
             return
         self._wait_for_channel(row)
         checkable = row.method == "chat.postMessage"

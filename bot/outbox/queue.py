@@ -78,6 +78,25 @@ def enqueue(
     return row
 
 
+def revise_pending_post(session: Session, key: str, **args: Any) -> bool:
+    """Replace the arguments of the post `key` if it is still waiting and no dispatcher holds
+    it (so it goes out showing the latest state, with no chat.update after it). False when it
+    is being sent or was sent: then update it with `chat.update` instead."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.key == key,
+            OutboxMessage.method == "chat.postMessage",
+            OutboxMessage.status == OutboxStatus.PENDING,
+            OutboxMessage.lock_token.is_(None),
+            OutboxMessage.attempt_started_at.is_(None),
+        )
+        .values(args=args)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
 def _after_commit(session: Session) -> None:
     if session.info.pop("outbox_dirty", False):
         _wake_all()

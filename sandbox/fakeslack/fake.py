@@ -9,6 +9,7 @@ from sandbox.fakeslack import methods
 from sandbox.fakeslack.calllog import CallLog, Predicate
 from sandbox.fakeslack.faults import FaultPlan
 from sandbox.fakeslack.files import FileStore
+from sandbox.fakeslack.limits import RateLimits
 from sandbox.fakeslack.models import JsonDict, Reply, SlackError
 from sandbox.fakeslack.workspace import Workspace
 
@@ -22,6 +23,13 @@ class FakeSlack(Workspace):
         self._log = CallLog()
         self._faults = FaultPlan()
         self.files = FileStore()  # uploads through files.getUploadURLExternal
+        self.limits: RateLimits | None = None  # Slack's rate limits, when enforced
+
+    def enforce_rate_limits(self) -> RateLimits:
+        """From now on answer calls over Slack's published limits with 429 + Retry-After
+        (`sandbox.fakeslack.limits`); returns the limits, whose `refused` counts the 429s."""
+        self.limits = RateLimits()
+        return self.limits
 
     def reset(self) -> None:
         """Back to an empty workspace with no recorded calls and no pending failures."""
@@ -36,7 +44,8 @@ class FakeSlack(Workspace):
         body_token = args.pop("token", None)
         token = token or body_token
         args = methods.normalize_args(args)
-        reply = self._faults.take(method) or self._answer(method, args, token)
+        limited = self.limits.check(method, args) if self.limits is not None else None
+        reply = limited or self._faults.take(method) or self._answer(method, args, token)
         self._log.record(method, args, reply.status, token)
         return reply
 

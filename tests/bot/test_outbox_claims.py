@@ -10,6 +10,7 @@ import pytest
 import time_machine
 from slack_sdk import WebClient
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.db import Database
@@ -172,3 +173,23 @@ def test_the_lease_is_a_setting_the_dispatcher_uses(settings: Settings) -> None:
         handoff.db.dispose()
     with pytest.raises(ConfigError, match="OUTBOX_LEASE"):
         load_settings({**SETTINGS_ENV, "OUTBOX_LEASE": "0s"})
+
+
+def test_rows_a_failed_worker_leaves_behind_are_not_kept_alive_by_the_heartbeat(
+    db: Database, slack: FakeSlackServer, clock: time_machine.Coordinates
+) -> None:
+    """Found under a webinar burst on a loaded machine (bench/webinar_burst.py): a worker's
+    database call failed (SQLite busy), the rest of its channel's rows stayed claimed, and the
+    heartbeat renewed them for ever, so those DMs never went out."""
+    queue(db, "CMARKETING", 3)
+    first = dispatcher(db, slack)
+    rows = first._claim()
+
+    def locked(_row: OutboxMessage) -> None:
+        raise OperationalError("UPDATE outbox", {}, Exception("database is locked"))
+
+    first._send_one = locked  # type: ignore[method-assign]
+    first._send_group("CMARKETING", rows)
+    assert first.renew_claims() == 0
+    clock.shift(LEASE + timedelta(milliseconds=1))
+    assert len(dispatcher(db, slack)._claim()) == 3

@@ -21,7 +21,7 @@ def refuse(ack: Ack, handoff: Handoff) -> None:
 
 def test_bolt_sees_the_listeners_names_and_what_the_boundary_needs() -> None:
     names = inspect.getfullargspec(inspect.unwrap(guarded(refuse))).args  # what Bolt reads
-    assert names == ["ack", "handoff", "body", "respond"]
+    assert names == ["ack", "handoff", "body", "respond", "context"]
     assert guarded(refuse).__name__ == "refuse"
 
 

@@ -9,9 +9,11 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import time_machine
 from slack_sdk.signature import SignatureVerifier
+from sqlalchemy import func, select
 
 from bot.db import Database
 from bot.logsetup import exception_summary, quiet_libraries
+from bot.models import SlackEvent
 from bot.replays import SeenSignatures
 from bot.slack_api import response_url_allowed
 from handlers.http import RefusalLog, routable, unverified_reason
@@ -134,12 +136,29 @@ def test_a_signature_is_accepted_once_by_all_threads_together(db: Database) -> N
 
 
 def test_a_signature_seen_by_another_process_is_refused(db: Database) -> None:
-    with ThreadPoolExecutor(2) as checks:
-        one = SeenSignatures(db, checks, db_wait=10)
-        other = SeenSignatures(db, checks, db_wait=10)
+    """Once the first process's record has landed (in the background, not in the ack)."""
+    with ThreadPoolExecutor(2) as checks, ThreadPoolExecutor(1) as writes:
+        one = SeenSignatures(db, checks, db_wait=10, writes=writes)
+        other = SeenSignatures(db, checks, db_wait=10, writes=writes)
         assert one.first_time("v0=" + "cd" * 32)
+        writes.submit(lambda: None).result()  # the record is written
         assert not other.first_time("v0=" + "cd" * 32)
         assert other.first_time("v0=" + "ef" * 32)
+
+
+def test_a_signature_is_not_mistaken_for_a_replay_of_itself(db: Database) -> None:
+    """The record is written after the read: many first requests in a row are all accepted."""
+    with ThreadPoolExecutor(2) as checks, ThreadPoolExecutor(1) as writes:
+        seen = SeenSignatures(db, checks, db_wait=10, writes=writes)
+        assert all(seen.first_time(f"v0={n:04x}" + "a" * 60) for n in range(200))
+        writes.submit(lambda: None).result()
+        with db.session() as session:
+            stored = session.scalar(
+                select(func.count())
+                .select_from(SlackEvent)
+                .where(SlackEvent.event_id.startswith("sig:"))
+            )
+        assert stored == 200
 
 
 def test_without_a_database_the_process_still_remembers() -> None:

@@ -1,7 +1,7 @@
 """App Home publishing state (debounced refreshes)
 
 Revision ID: 0010_home
-Revises: 0006_outcomes
+Revises: 0009_speed
 Create Date: 2026-11-25 23:00:00
 """
 
@@ -11,7 +11,7 @@ import bot.models
 
 
 revision = '0010_home'
-down_revision = '0006_outcomes'
+down_revision = '0009_speed'
 branch_labels = None
 depends_on = None
 

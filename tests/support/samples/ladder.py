@@ -52,3 +52,36 @@ sample("lead_escalation", name="escalation_no_campaign")(
 )
 sample("lead_escalation_nudge")(lambda hostile: {"item": _ladder_line(hostile), "actor": "UMGR1"})
 sample("lead_escalation_nudged")(lambda hostile: {"item": _ladder_line(hostile), "owner": "UREP1"})
+
+
+# -- ALERT_BURST folding (bot.leads.folding) ------------------------------------------------
+
+_FOLD_STATES = ("new", "claimed", "snoozed", "contacted", "not_fit", "moved", "nudged")
+
+
+def _fold(hostile: str, count: int, *, escalation: bool, in_channel: bool = False) -> Any:
+    from bot.leads.folding import FoldedLead, fold_context
+
+    rows = []
+    for n in range(count):
+        state = _FOLD_STATES[n % len(_FOLD_STATES)]
+        lead = hostile_lead(hostile, id=n + 1, status_by="UREP1", snoozed_until=MOMENT)
+        button = ("nudge" if escalation else "ack") if state in ("new", "snoozed") else None
+        campaign = hostile_campaign(hostile) if n % 3 else None
+        if n % 3 == 0:
+            lead.campaign_code = None if n % 2 else hostile
+        value = f"{n + 1}:2" if escalation else str(n + 1)
+        rows.append(FoldedLead(lead, campaign, 2, "3m", button, state, value))
+    return fold_context(rows, in_channel=in_channel)
+
+
+sample("lead_fold", name="fold_of_three")(lambda hostile: _fold(hostile, 7, escalation=False))
+sample("lead_fold", name="fold_past_the_block_limit")(
+    lambda hostile: _fold(hostile, 60, escalation=False)
+)
+sample("lead_escalation_fold", name="escalation_fold_to_manager")(
+    lambda hostile: _fold(hostile, 7, escalation=True)
+)
+sample("lead_escalation_fold", name="escalation_fold_in_channel_long")(
+    lambda hostile: _fold(hostile, 60, escalation=True, in_channel=True)
+)
