@@ -18,9 +18,11 @@ from dotenv import load_dotenv
 from bot.config import ConfigError, Settings, load_settings, require
 from bot.db import Database, DatabaseUnavailable
 from bot.digest import command as digest_command
+from bot.durations import format_duration
 from bot.leads import validate as lead_intake
 from bot.logsetup import configure_logging
 from bot.people import RosterError, import_roster, roster
+from bot.retention import prune
 from bot.services import Handoff
 
 EXIT_BAD_INPUT = 2
@@ -52,6 +54,19 @@ def cmd_db_upgrade(settings: Settings, _args: argparse.Namespace) -> int:
     db = Database(settings.database_url)
     db.upgrade()
     print(f"Database is up to date ({db.engine.url.render_as_string(hide_password=True)}).")
+    return 0
+
+
+def cmd_db_prune(settings: Settings, args: argparse.Namespace) -> int:
+    db = _database(settings)
+    try:
+        result = prune(db, settings, dry_run=args.dry_run)
+    finally:
+        db.dispose()
+    for line in result.lines():
+        print(line)
+    kept = "Nothing was removed (dry run)." if args.dry_run else "Leads and figures are kept."
+    print(f"{kept} RETENTION is {format_duration(settings.retention)}.")
     return 0
 
 
@@ -178,8 +193,13 @@ def build_parser() -> argparse.ArgumentParser:
     digest.add_argument("--dry-run", action="store_true", help="print the digests, send nothing")
     digest.add_argument("--again", action="store_true", help="resend even if sent today")
     digest.set_defaults(handler=cmd_digest)
-    db = _group(sub, "db", "the database: upgrade")
+    db = _group(sub, "db", "the database: upgrade | prune")
     db.add_parser("upgrade", help="apply migrations").set_defaults(handler=cmd_db_upgrade)
+    db_prune = db.add_parser(
+        "prune", help="delete what is past RETENTION now (the hourly job does it too)"
+    )
+    db_prune.add_argument("--dry-run", action="store_true", help="count, delete nothing")
+    db_prune.set_defaults(handler=cmd_db_prune)
     return parser
 
 

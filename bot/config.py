@@ -61,6 +61,11 @@ class Settings:
     owner_lookups_per_minute: int = 50
     outbox_lease: timedelta = timedelta(seconds=6)
     log_level: str = "INFO"
+    log_format: str = "text"
+    # How long sent and failed Slack messages (and other done work) are kept (bot.retention).
+    retention: timedelta = timedelta(days=30)
+    # A bearer token GET /metrics asks for; unset, /metrics is open (keep it off the internet).
+    metrics_token: str | None = None
 
     @property
     def socket_mode(self) -> bool:
@@ -218,7 +223,35 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         ),
         outbox_lease=_parsed(env, "OUTBOX_LEASE", _positive_duration, Settings.outbox_lease, ""),
         log_level=_parsed(env, "LOG_LEVEL", _log_level, "INFO", ""),
+        log_format=_parsed(env, "LOG_FORMAT", _log_format, "text", ""),
+        retention=_parsed(env, "RETENTION", _retention, Settings.retention, ""),
+        metrics_token=_metrics_token(env),
     )
+
+
+def _log_format(raw: str) -> str:
+    value = raw.lower()
+    if value not in {"text", "json"}:
+        raise ValueError(f"{raw!r} is not text or json")
+    return value
+
+
+def _retention(raw: str) -> timedelta:
+    value = parse_duration(raw)
+    if value < timedelta(days=1):
+        raise ValueError(f"{raw!r} is shorter than a day; use a duration like 30d")
+    return value
+
+
+def _metrics_token(env: Mapping[str, str]) -> str | None:
+    token = _text(env, "METRICS_TOKEN")
+    if token is not None and len(token) < 16:
+        raise ConfigError(
+            "METRICS_TOKEN",
+            "is too short; use at least 16 random characters (python -c 'import secrets; "
+            "print(secrets.token_hex(32))'), or unset it",
+        )
+    return token
 
 
 def _database_timeout(raw: str) -> timedelta:

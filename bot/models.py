@@ -219,6 +219,9 @@ class Lead(Base):
     ladder_cycle: Mapped[int] = mapped_column(Integer, default=0)
     next_due_at: Mapped[datetime | None]
     alerted_at: Mapped[datetime | None]
+    # `python app.py leads forget`: the personal data is gone; figures (times, campaign,
+    # stage, owner) stay for the scorecards (see bot.erasure).
+    erased_at: Mapped[datetime | None]
 
 
 class Feedback(Base):
@@ -286,7 +289,10 @@ class OutboxMessage(Base):
     """A Web API call Handoff owes Slack, written in the same transaction as its cause."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_pending", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_pending", "status", "next_attempt_at"),
+        Index("ix_outbox_created_at", "created_at"),  # the retention prune (bot.retention)
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str | None] = mapped_column(String(200), unique=True)
@@ -317,3 +323,14 @@ class SlackMessage(Base):
     channel: Mapped[str] = mapped_column(String(32))
     ts: Mapped[str] = mapped_column(String(32))
     posted_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class JobRun(Base):
+    """A periodic job's run claimed by one process: the first to insert (job, slot) runs it,
+    so a job scheduled in every process runs once per slot across them (bot.retention)."""
+
+    __tablename__ = "job_runs"
+
+    job: Mapped[str] = mapped_column(String(64), primary_key=True)
+    slot: Mapped[str] = mapped_column(String(32), primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -22,6 +22,7 @@ from bot.digest.parts import Parts
 from bot.digest.schedule import schedule_digests
 from bot.leads import ladder
 from bot.people import SlackDirectory
+from bot.retention import PRUNE_EVERY, PRUNE_JOB, PruneJob
 
 log = logging.getLogger(__name__)
 
@@ -92,8 +93,9 @@ def _logged(job_id: str, func: Callable[[], object]) -> Callable[[], None]:
 
 
 def build_scheduler(settings: Settings, db: Database, directory: SlackDirectory) -> Scheduler:
-    """The app's scheduler: the ladder's sweep every SWEEP_INTERVAL, and the managers' digests
-    (a refresh job that keeps one cron job per manager time zone and catches up missed ones)."""
+    """The app's scheduler: the ladder's sweep every SWEEP_INTERVAL, the managers' digests
+    (a refresh job that keeps one cron job per manager time zone and catches up missed ones),
+    and the hourly retention prune (once an hour across processes, see bot.retention)."""
     scheduler = Scheduler()
     scheduler.every(
         SWEEP_JOB,
@@ -101,4 +103,5 @@ def build_scheduler(settings: Settings, db: Database, directory: SlackDirectory)
         lambda: ladder.sweep(db, settings=settings, directory=directory),
     )
     schedule_digests(scheduler.aps, Parts(settings, db, directory))
+    scheduler.every(PRUNE_JOB, PRUNE_EVERY, PruneJob(db, settings).tick)
     return scheduler

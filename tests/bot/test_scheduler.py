@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
+from bot.retention import PRUNE_JOB
 from bot.scheduler import SWEEP_JOB, Scheduler
 from bot.services import Handoff
 
@@ -98,7 +99,7 @@ def test_the_app_sweeps_every_sweep_interval(settings: Settings, tmp_path: Path)
     handoff.db.upgrade()
     handoff.start()
     try:
-        assert set(handoff.scheduler.job_ids()) == {SWEEP_JOB, "digest-refresh"}
+        assert set(handoff.scheduler.job_ids()) == {SWEEP_JOB, "digest-refresh", PRUNE_JOB}
         job = handoff.scheduler._scheduler.get_job(SWEEP_JOB)
         assert job.trigger.interval == settings.sweep_interval
     finally:
