@@ -15,6 +15,7 @@ from pathlib import Path
 
 from dotenv import load_dotenv
 
+from bot import erasure
 from bot.config import ConfigError, Settings, load_settings, require
 from bot.db import Database, DatabaseUnavailable
 from bot.digest import command as digest_command
@@ -135,6 +136,21 @@ def cmd_leads_import(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_leads_forget(settings: Settings, args: argparse.Namespace) -> int:
+    db = _database(settings)
+    try:
+        result = erasure.forget(db, email=args.email, external_id=args.id, dry_run=args.dry_run)
+    except erasure.NoSuchLead as exc:
+        raise CliError(f"{exc}; nothing was changed") from None
+    finally:
+        db.dispose()
+    for line in result.lines():
+        print(line)
+    if args.dry_run:
+        print("Nothing was changed (dry run).")
+    return 0
+
+
 def cmd_digest(settings: Settings, args: argparse.Namespace) -> int:
     if not args.dry_run:
         require(settings, "slack_bot_token")
@@ -184,10 +200,20 @@ def build_parser() -> argparse.ArgumentParser:
     team_import.add_argument("file", help="CSV with header slack_id,email,name,role,manager")
     team_import.set_defaults(handler=cmd_team_import)
     team.add_parser("list", help="show the roster").set_defaults(handler=cmd_team_list)
-    leads = _group(sub, "leads", "leads: import FILE.csv")
+    leads = _group(sub, "leads", "leads: import FILE.csv | forget (--email ADDRESS | --id ID)")
     leads_import = leads.add_parser("import", help="import leads from CSV (same fields as the API)")
     leads_import.add_argument("file")
     leads_import.set_defaults(handler=cmd_leads_import)
+    forget = leads.add_parser(
+        "forget", help="erase a lead's personal data here and in the Slack messages that show it"
+    )
+    which = forget.add_mutually_exclusive_group(required=True)
+    which.add_argument("--email", metavar="ADDRESS", help="every lead with this email")
+    which.add_argument("--id", metavar="ID", help="the lead with this id in your CRM")
+    forget.add_argument(
+        "--dry-run", action="store_true", help="say what it would do, change nothing"
+    )
+    forget.set_defaults(handler=cmd_leads_forget)
     digest = sub.add_parser("digest", help="send today's manager digests now (any day or hour)")
     digest.add_argument("--manager", metavar="SLACK_ID", help="only this manager's digest")
     digest.add_argument("--dry-run", action="store_true", help="print the digests, send nothing")

@@ -78,3 +78,12 @@ def feedback_post_key(feedback_id: int) -> str:
 def feedback_reply_key(feedback_id: int) -> str:
     """Marketing's reply, DMed to the rep."""
     return f"feedback:{feedback_id}:reply"
+
+
+# -- erasure (bot.erasure) ------------------------------------------------------------------
+
+
+def erasure_key(lead_id: int, message_key: str) -> str:
+    """The update that replaces a message's lead details with "Lead details erased on DATE"
+    (once per message and lead: several leads erased from one digest each send one)."""
+    return f"erase:{lead_id}:{message_key}"

@@ -32,6 +32,7 @@ from bot.outbox.queue import (
     fail_dependents,
     forget_waiter,
     on_enqueue,
+    post_key,
     resolved_args,
     superseded,
 )
@@ -285,9 +286,10 @@ class Dispatcher(Claims):
                 )
                 .execution_options(synchronize_session=False)
             )
-            if sent and row.key and response and row.method == "chat.postMessage":
+            if sent and response and row.method == "chat.postMessage":
+                # Every post's place, keyless ones under `outbox:<id>`: erasure edits them.
                 session.merge(
-                    SlackMessage(key=row.key, channel=response["channel"], ts=response["ts"])
+                    SlackMessage(key=post_key(row), channel=response["channel"], ts=response["ts"])
                 )
             if status == OutboxStatus.FAILED and row.key:
                 fail_dependents(session, row.key)
