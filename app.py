@@ -8,6 +8,7 @@ import sys
 
 import uvicorn
 from slack_bolt.adapter.socket_mode import SocketModeHandler
+from uvicorn.config import LOGGING_CONFIG
 
 import sandbox
 from bot import cli
@@ -53,7 +54,14 @@ def run(settings: Settings) -> int:
         log.warning("LEADS_WEBHOOK_SECRET is not set: POST /leads answers 503 until it is")
     log.info("Listening on http://%s:%s (POST /leads, GET /healthz)", settings.host, settings.port)
     try:
-        uvicorn.run(web, host=settings.host, port=settings.port, log_level="warning")
+        uvicorn.run(
+            web,
+            host=settings.host,
+            port=settings.port,
+            log_level="warning",
+            # LOG_FORMAT=json: uvicorn's own lines go through Handoff's handler too.
+            log_config=None if settings.log_format == "json" else LOGGING_CONFIG,
+        )
     finally:
         if socket is not None:
             socket.close()

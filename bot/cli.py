@@ -245,7 +245,7 @@ def execute(args: argparse.Namespace, serve: Command | None = None) -> int:
     except ConfigError as exc:
         print(f"Configuration error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     try:
         return handler(settings, args)
     except ConfigError as exc:

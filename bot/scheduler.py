@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from bot import metrics
 from bot.config import Settings
 from bot.db import Database
 from bot.digest.parts import Parts
@@ -92,6 +93,11 @@ def _logged(job_id: str, func: Callable[[], object]) -> Callable[[], None]:
     return run
 
 
+def timed_sweep(db: Database, settings: Settings, directory: SlackDirectory) -> None:
+    with metrics.SWEEP.time():
+        ladder.sweep(db, settings=settings, directory=directory)
+
+
 def build_scheduler(settings: Settings, db: Database, directory: SlackDirectory) -> Scheduler:
     """The app's scheduler: the ladder's sweep every SWEEP_INTERVAL, the managers' digests
     (a refresh job that keeps one cron job per manager time zone and catches up missed ones),
@@ -100,7 +106,7 @@ def build_scheduler(settings: Settings, db: Database, directory: SlackDirectory)
     scheduler.every(
         SWEEP_JOB,
         settings.sweep_interval,
-        lambda: ladder.sweep(db, settings=settings, directory=directory),
+        lambda: timed_sweep(db, settings, directory),
     )
     schedule_digests(scheduler.aps, Parts(settings, db, directory))
     scheduler.every(PRUNE_JOB, PRUNE_EVERY, PruneJob(db, settings).tick)

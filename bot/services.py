@@ -12,10 +12,12 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+from prometheus_client import CollectorRegistry
 from slack_sdk import WebClient
 from sqlalchemy import or_, update
 from sqlalchemy.orm import Session
 
+from bot import metrics
 from bot.config import Settings
 from bot.db import Database
 from bot.leads import intake as lead_intake
@@ -58,6 +60,9 @@ class Handoff:
     health_checks: ThreadPoolExecutor = field(init=False)
     # Replayed-signature checks in the database (bot.replays), never on a request's thread.
     signature_checks: ThreadPoolExecutor = field(init=False)
+    # GET /metrics: the database gauges, read on their own thread (bot.metrics).
+    metric_reads: ThreadPoolExecutor = field(init=False)
+    metrics: CollectorRegistry = field(init=False)
     _health_check: Future[HealthCheck] | None = field(default=None, repr=False)
     _health_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -67,6 +72,9 @@ class Handoff:
         self.background = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="after-ack")
         self.health_checks = ThreadPoolExecutor(max_workers=4, thread_name_prefix="healthz")
         self.signature_checks = ThreadPoolExecutor(max_workers=2, thread_name_prefix="replays")
+        self.metric_reads = ThreadPoolExecutor(max_workers=1, thread_name_prefix="metrics")
+        self.metrics = CollectorRegistry(auto_describe=False)
+        self.metrics.register(metrics.DatabaseCollector(self.db, self.metric_reads))
 
     @classmethod
     def build(cls, settings: Settings, *, db: Database | None = None) -> Handoff:
@@ -102,6 +110,7 @@ class Handoff:
         up in the background (`bot.leads.owners`)."""
         emails = lead_intake.owner_emails_to_resolve(leads)
         result, unknown = self.db.retrying(lambda: self._store_leads(leads, emails))
+        metrics.count_intake(leads, result)
         if unknown and self.owner_lookups is not None:
             self.owner_lookups.wake()
         return result
@@ -146,6 +155,7 @@ class Handoff:
         self.background.shutdown(wait=False)
         self.health_checks.shutdown(wait=True, cancel_futures=True)
         self.signature_checks.shutdown(wait=True, cancel_futures=True)
+        self.metric_reads.shutdown(wait=True, cancel_futures=True)
         self.db.dispose()
 
     def health(self, deadline: float = HEALTH_DEADLINE) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from typing import Any
 from slack_sdk import WebClient
 from sqlalchemy import true, update
 
+from bot import metrics
 from bot.db import Database
 from bot.models import OutboxMessage, SlackMessage, utcnow
 from bot.outbox import calls
@@ -294,4 +295,7 @@ class Dispatcher(Claims):
             if status == OutboxStatus.FAILED and row.key:
                 fail_dependents(session, row.key)
         if sent:
+            metrics.message_sent(row)
             self._wake.set()
+        elif status == OutboxStatus.FAILED:
+            metrics.message_failed(row)
