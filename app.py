@@ -7,7 +7,6 @@ import logging
 import sys
 
 import uvicorn
-from slack_bolt.adapter.socket_mode import SocketModeHandler
 from uvicorn.config import LOGGING_CONFIG
 
 import sandbox
@@ -18,7 +17,7 @@ from bot.services import Handoff
 from bot.slack_status import check_token
 from handlers import build_bolt_app
 from handlers.http import slack_route
-from handlers.socket_mode import connect_socket_mode
+from handlers.socket_mode import connect_socket_mode, socket_mode_handler
 from handlers.web import create_web_app
 
 log = logging.getLogger("handoff")
@@ -46,7 +45,7 @@ def run(settings: Settings) -> int:
     handoff.start()
     socket = None
     if settings.socket_mode:
-        socket = SocketModeHandler(bolt, settings.slack_app_token)
+        socket = socket_mode_handler(bolt, settings.slack_app_token)
         connect_socket_mode(socket)
     else:
         log.info("Serving Slack requests at POST /slack/events")
