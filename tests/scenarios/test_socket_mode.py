@@ -102,11 +102,13 @@ def test_socket_mode_handles_commands_buttons_and_forms_and_reconnects(
         slack.fake.socket_mode_url = socket.url
         # Slack is unreachable over the socket when Handoff starts: it serves HTTP anyway,
         # logs that it cannot connect, and keeps trying.
-        slack.fake.fail_for(3.0, status=503, method="apps.connections.open")
+        slack.fake.fail_for(120.0, status=503, method="apps.connections.open")
         env = app_env(slack.url, sqlite_url, SLACK_APP_TOKEN=APP_TOKEN, LOG_LEVEL="INFO")
         del env["SLACK_SIGNING_SECRET"]  # Socket Mode needs none
         with AppProcess(env, tmp_path) as app:
             wait_for_log(app, CANNOT_CONNECT)
+            wait_for_log(app, NO_URL, count=2)  # and tried again
+            slack.fake.heal()
             socket.wait_connected(1)
             wait_for_log(app, "Connected to Slack in Socket Mode")
 
