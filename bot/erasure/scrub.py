@@ -46,7 +46,7 @@ def details(lead: Lead) -> list[str]:
         elif isinstance(value, int | float) and not isinstance(value, bool):
             terms.add(str(value))
     found = {plain(term) for term in terms if len(term.strip()) >= MIN_DETAIL}
-    return sorted(found, key=len, reverse=True)
+    return sorted(found, key=lambda term: (-len(term), term))
 
 
 def mentions(text: str, terms: Iterable[str]) -> bool:
