@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -189,7 +189,7 @@ def _clean_outbox(
     }
     cleaned_ids: set[int] = set()
     homes: dict[str, OutboxMessage] = {}  # the latest Home tab published to each person
-    for row in session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all():
+    for row in _all_rows(session):
         if row.method == "views.publish" and row.status in LIVE:
             homes[str(row.args.get("user_id"))] = row
         own = row.id in own_ids
@@ -216,6 +216,22 @@ def _clean_outbox(
     for key in own_keys:  # the lead's own messages, even those whose rows were pruned
         edits[key] = notice_args(text)
     return edits
+
+
+def _all_rows(session: Session, batch: int = 500) -> Iterator[OutboxMessage]:
+    """Every outbox row, oldest first, a batch at a time (rows left unchanged are let go)."""
+    last = 0
+    while True:
+        rows = session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.id > last)
+            .order_by(OutboxMessage.id)
+            .limit(batch)
+        ).all()
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1].id
 
 
 def _message_key(row: OutboxMessage) -> str | None:
