@@ -189,9 +189,13 @@ def _clean_outbox(
     }
     cleaned_ids: set[int] = set()
     homes: dict[str, OutboxMessage] = {}  # the latest Home tab published to each person
+    newest: dict[str, int] = {}  # each message's newest version, whether it shows the lead or not
     for row in _all_rows(session):
         if row.method == "views.publish" and row.status in LIVE:
             homes[str(row.args.get("user_id"))] = row
+        message = _message_key(row)
+        if message is not None and row.status in LIVE:
+            newest[message] = row.id
         own = row.id in own_ids
         if not own and not contains(row.args, terms):
             continue
@@ -202,7 +206,6 @@ def _clean_outbox(
         row.args = cleaned
         cleaned_ids.add(row.id)
         counts["rows"] += 1
-        message = _message_key(row)
         if message is not None and row.status in LIVE:
             if own:
                 own_keys.add(message)
@@ -212,7 +215,8 @@ def _clean_outbox(
         if home.id in cleaned_ids:  # their Home still shows it: publish it cleaned
             outbox.enqueue(session, "views.publish", user_id=user, view=home.args.get("view"))
             counts["homes"] += 1
-    edits = {key: _content(args) for key, (_id, args) in latest.items()}
+    # A message whose newest version no longer shows the lead is left as it is.
+    edits = {key: _content(args) for key, (n, args) in latest.items() if newest[key] == n}
     for key in own_keys:  # the lead's own messages, even those whose rows were pruned
         edits[key] = notice_args(text)
     return edits

@@ -129,3 +129,15 @@ def test_a_dry_run_changes_nothing(db: Database) -> None:
     forget(db, email="ada@example.org", now=NOW)
     with pytest.raises(NoSuchLead):  # an erased lead is not found again
         forget(db, email="ada@example.org", now=NOW)
+
+
+def test_a_message_whose_newest_version_no_longer_shows_the_lead_is_left_alone(
+    db: Database,
+) -> None:
+    add_lead(db, "L-1", "Ada Lovelace")
+    key = "lead-summary:UREP1:2026112510"
+    sent(db, key, "chat.postMessage", {"channel": "UREP1", "text": "Ada Lovelace waits"})
+    sent(db, None, "chat.update", {"channel": "UREP1", "text": "All caught up"}, target_key=key)
+    counts = forget(db, external_id="L-1", now=NOW).counts
+    assert counts["rows"] == 1 and counts["edits"] == 0
+    assert queued(db) == []
