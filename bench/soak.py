@@ -41,7 +41,7 @@ from sqlalchemy import func, select
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.db import Database
-from bot.models import OutboxMessage
+from bot.models import Lead, OutboxMessage
 from bot.people import import_roster
 from bot.signing import sign_body
 from bot.states import OutboxStatus
@@ -102,6 +102,7 @@ class SoakResult:
     accepted: dict[int, float] = field(default_factory=dict)  # lead -> time of its first 202
     alerts: Counter[int] = field(default_factory=Counter)  # lead -> top-level posts about it
     first_alert: dict[int, float] = field(default_factory=dict)
+    queued: set[int] = field(default_factory=set)  # leads whose alert is in the outbox
     kills: int = 0
     calls: int = 0
     chaos: Counter[str] = field(default_factory=Counter)
@@ -117,7 +118,14 @@ class SoakResult:
 
     @property
     def losses(self) -> int:
+        """Accepted leads with no alert in Slack when the run ended."""
         return len(self.accepted) - self.sent
+
+    @property
+    def late(self) -> int:
+        """Of the losses, those whose alert is still queued in the outbox (not yet sent when
+        the drain timed out); the rest were never queued at all."""
+        return sum(1 for lead in self.accepted if not self.alerts[lead] and lead in self.queued)
 
     def latencies(self) -> list[float]:
         return sorted(
@@ -138,7 +146,12 @@ class SoakResult:
             f"  kills: {self.kills}",
             f"  leads offered: {self.offered}   accepted: {len(self.accepted)}",
             f"  alerts expected: {len(self.accepted)}   sent: {self.sent}   "
-            f"duplicates: {self.duplicates}   losses: {self.losses}",
+            f"duplicates: {self.duplicates}   losses: {self.losses}"
+            + (
+                f" ({self.late} still queued in the outbox, {self.losses - self.late} never queued)"
+                if self.losses
+                else ""
+            ),
         ]
         if latencies:
             p50 = latencies[len(latencies) // 2]
@@ -167,6 +180,21 @@ def seed(url: str, fake: FakeSlack) -> None:
     db.dispose()
 
 
+def queued_alerts(url: str) -> set[int]:
+    """The leads (by their number) that have an alert row in the outbox, in any state."""
+    db = Database(url)
+    try:
+        with db.session() as session:
+            rows = session.execute(
+                select(Lead.external_id).join(
+                    OutboxMessage, OutboxMessage.key.like(func.concat("lead:", Lead.id, ":alert:%"))
+                )
+            ).scalars()
+            return {int(external.split("-")[1]) for external in rows}
+    finally:
+        db.dispose()
+
+
 def pending(url: str) -> int:
     db = Database(url)
     try:
@@ -188,7 +216,7 @@ def soak(
     seconds: float,
     rate: float = 20,
     kill_every: float = 120,
-    drain_timeout: float = 180,
+    drain_timeout: float = 300,
     seed_value: int = 16,
 ) -> SoakResult:
     result = SoakResult(seconds, rate, kill_every)
@@ -266,6 +294,7 @@ def soak(
         for app in apps:
             app.stop()
         collect(fake, result)
+        result.queued = queued_alerts(url)
     return result
 
 
@@ -290,9 +319,17 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=600, help="how long to send leads")
     parser.add_argument("--rate", type=float, default=20, help="leads a second")
     parser.add_argument("--kill-every", type=float, default=120, help="seconds between kills")
+    parser.add_argument(
+        "--drain",
+        type=float,
+        default=300,
+        help="seconds to wait for the outbox after the last lead",
+    )
     args = parser.parse_args()
     os.environ.setdefault("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-    result = soak(seconds=args.seconds, rate=args.rate, kill_every=args.kill_every)
+    result = soak(
+        seconds=args.seconds, rate=args.rate, kill_every=args.kill_every, drain_timeout=args.drain
+    )
     for line in result.report():
         print(line)
     return 1 if result.duplicates or result.losses else 0
