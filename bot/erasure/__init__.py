@@ -80,10 +80,10 @@ class Erased:
         out = [f"{verb} the personal data of {len(self.leads)} lead(s): {ids}."]
         labels = {
             "rows": "stored Slack messages (outbox) cleaned",
-            "edits": "Slack messages edited to the erased notice",
+            "edits": "Slack messages to edit (queued: the running Handoff sends them)",
             "feedback": "feedback lines cleaned",
             "lookups": "cached lookups removed",
-            "homes": "Home tabs published again without it",
+            "homes": "Home tabs to publish again without it (queued)",
         }
         out += [f"  {self.counts[key]} {label}" for key, label in labels.items()]
         out += [f"  {count} {what}" for what, count in self.counts.items() if what not in labels]
