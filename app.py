@@ -7,7 +7,7 @@ import logging
 import sys
 
 import uvicorn
-from slack_bolt.adapter.socket_mode import SocketModeHandler
+from uvicorn.config import LOGGING_CONFIG
 
 import sandbox
 from bot import cli
@@ -17,7 +17,7 @@ from bot.services import Handoff
 from bot.slack_status import check_token
 from handlers import build_bolt_app
 from handlers.http import slack_route
-from handlers.socket_mode import connect_socket_mode
+from handlers.socket_mode import connect_socket_mode, socket_mode_handler
 from handlers.web import create_web_app
 
 log = logging.getLogger("handoff")
@@ -49,7 +49,7 @@ def run(settings: Settings) -> int:
     handoff.start()
     socket = None
     if settings.socket_mode:
-        socket = SocketModeHandler(bolt, settings.slack_app_token)
+        socket = socket_mode_handler(bolt, settings.slack_app_token)
         connect_socket_mode(socket)
     else:
         log.info("Serving Slack requests at POST /slack/events")
@@ -57,7 +57,14 @@ def run(settings: Settings) -> int:
         log.warning("LEADS_WEBHOOK_SECRET is not set: POST /leads answers 503 until it is")
     log.info("Listening on http://%s:%s (POST /leads, GET /healthz)", settings.host, settings.port)
     try:
-        uvicorn.run(web, host=settings.host, port=settings.port, log_level="warning")
+        uvicorn.run(
+            web,
+            host=settings.host,
+            port=settings.port,
+            log_level="warning",
+            # LOG_FORMAT=json: uvicorn's own lines go through Handoff's handler too.
+            log_config=None if settings.log_format == "json" else LOGGING_CONFIG,
+        )
     finally:
         if socket is not None:
             socket.close()

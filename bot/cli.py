@@ -16,13 +16,16 @@ from pathlib import Path
 from dotenv import load_dotenv
 from sqlalchemy.engine import make_url
 
+from bot import erasure
 from bot.config import ConfigError, Settings, load_settings, require
 from bot.db import Database, DatabaseUnavailable, describe
 from bot.digest import command as digest_command
+from bot.durations import format_duration
 from bot.leads import validate as lead_intake
 from bot.logsetup import configure_logging
 from bot.people import RosterError, import_roster, roster
 from bot.reports import command as report_command
+from bot.retention import prune
 from bot.services import Handoff
 from bot.sources import commands as source_commands
 
@@ -74,6 +77,19 @@ def cmd_db_upgrade(settings: Settings, _args: argparse.Namespace) -> int:
     db = Database(settings.database_url)
     db.upgrade()
     print(f"Database is up to date ({db.engine.url.render_as_string(hide_password=True)}).")
+    return 0
+
+
+def cmd_db_prune(settings: Settings, args: argparse.Namespace) -> int:
+    db = _database(settings)
+    try:
+        result = prune(db, settings, dry_run=args.dry_run)
+    finally:
+        db.dispose()
+    for line in result.lines():
+        print(line)
+    kept = "Nothing was removed (dry run)." if args.dry_run else "Leads and figures are kept."
+    print(f"{kept} RETENTION is {format_duration(settings.retention)}.")
     return 0
 
 
@@ -139,6 +155,21 @@ def cmd_leads_import(settings: Settings, args: argparse.Namespace) -> int:
         f"Imported {args.file}: {result.accepted} new, {result.updated} updated, "
         f"{result.duplicates} unchanged; {result.hot} hot."
     )
+    return 0
+
+
+def cmd_leads_forget(settings: Settings, args: argparse.Namespace) -> int:
+    db = _database(settings)
+    try:
+        result = erasure.forget(db, email=args.email, external_id=args.id, dry_run=args.dry_run)
+    except erasure.NoSuchLead as exc:
+        raise CliError(f"{exc}; nothing was changed") from None
+    finally:
+        db.dispose()
+    for line in result.lines():
+        print(line)
+    if args.dry_run:
+        print("Nothing was changed (dry run).")
     return 0
 
 
@@ -231,10 +262,20 @@ def build_parser() -> argparse.ArgumentParser:
     team_import.add_argument("file", help="CSV with header slack_id,email,name,role,manager")
     team_import.set_defaults(handler=cmd_team_import)
     team.add_parser("list", help="show the roster").set_defaults(handler=cmd_team_list)
-    leads = _group(sub, "leads", "leads: import FILE.csv")
+    leads = _group(sub, "leads", "leads: import FILE.csv | forget (--email ADDRESS | --id ID)")
     leads_import = leads.add_parser("import", help="import leads from CSV (same fields as the API)")
     leads_import.add_argument("file")
     leads_import.set_defaults(handler=cmd_leads_import)
+    forget = leads.add_parser(
+        "forget", help="erase a lead's personal data here and in the Slack messages that show it"
+    )
+    which = forget.add_mutually_exclusive_group(required=True)
+    which.add_argument("--email", metavar="ADDRESS", help="every lead with this email")
+    which.add_argument("--id", metavar="ID", help="the lead with this id in your CRM")
+    forget.add_argument(
+        "--dry-run", action="store_true", help="say what it would do, change nothing"
+    )
+    forget.set_defaults(handler=cmd_leads_forget)
     digest = sub.add_parser("digest", help="send today's manager digests now (any day or hour)")
     digest.add_argument("--manager", metavar="SLACK_ID", help="only this manager's digest")
     digest.add_argument("--dry-run", action="store_true", help="print the digests, send nothing")
@@ -265,8 +306,13 @@ def build_parser() -> argparse.ArgumentParser:
     sources_log = sources.add_parser("log", help="a source's last 100 requests")
     sources_log.add_argument("name")
     sources_log.set_defaults(handler=cmd_sources_log)
-    db = _group(sub, "db", "the database: upgrade")
+    db = _group(sub, "db", "the database: upgrade | prune")
     db.add_parser("upgrade", help="apply migrations").set_defaults(handler=cmd_db_upgrade)
+    db_prune = db.add_parser(
+        "prune", help="delete what is past RETENTION now (the hourly job does it too)"
+    )
+    db_prune.add_argument("--dry-run", action="store_true", help="count, delete nothing")
+    db_prune.set_defaults(handler=cmd_db_prune)
     return parser
 
 
@@ -286,7 +332,7 @@ def execute(args: argparse.Namespace, serve: Command | None = None) -> int:
     except ConfigError as exc:
         print(f"Configuration error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     if args.handler is not None:  # the commands defined here all use the database
         print(database_line(settings.database_url), file=sys.stderr)
     try:

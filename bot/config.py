@@ -104,6 +104,11 @@ class Settings:
     sources_file_required: bool = False
     # The URL the CRMs call (HubSpot signs the full URI): e.g. https://handoff.example.com
     public_url: str | None = None
+    log_format: str = "text"
+    # How long sent and failed Slack messages (and other done work) are kept (bot.retention).
+    retention: timedelta = timedelta(days=30)
+    # A bearer token GET /metrics asks for; unset, /metrics is open (keep it off the internet).
+    metrics_token: str | None = None
 
     @property
     def socket_mode(self) -> bool:
@@ -274,11 +279,39 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         public_url=_parsed(
             env, "PUBLIC_URL", _public_url, None, "Use the https URL your CRMs call"
         ),
+        log_format=_parsed(env, "LOG_FORMAT", _log_format, "text", ""),
+        retention=_parsed(env, "RETENTION", _retention, Settings.retention, ""),
+        metrics_token=_metrics_token(env),
     )
 
 
 def _public_url(raw: str) -> str:
     return _url(raw).rstrip("/")
+
+
+def _log_format(raw: str) -> str:
+    value = raw.lower()
+    if value not in {"text", "json"}:
+        raise ValueError(f"{raw!r} is not text or json")
+    return value
+
+
+def _retention(raw: str) -> timedelta:
+    value = parse_duration(raw)
+    if value < timedelta(days=1):
+        raise ValueError(f"{raw!r} is shorter than a day; use a duration like 30d")
+    return value
+
+
+def _metrics_token(env: Mapping[str, str]) -> str | None:
+    token = _text(env, "METRICS_TOKEN")
+    if token is not None and len(token) < 16:
+        raise ConfigError(
+            "METRICS_TOKEN",
+            "is too short; use at least 16 random characters (python -c 'import secrets; "
+            "print(secrets.token_hex(32))'), or unset it",
+        )
+    return token
 
 
 def _database_timeout(raw: str) -> timedelta:

@@ -109,3 +109,12 @@ def home_key(slack_id: str, token: str) -> str:
 
 def home_prefix(slack_id: str) -> str:
     return f"home:{slack_id}:"
+
+
+# -- erasure (bot.erasure) ------------------------------------------------------------------
+
+
+def erasure_key(lead_id: int, message_key: str) -> str:
+    """The update that replaces a message's lead details with "Lead details erased on DATE"
+    (once per message and lead: several leads erased from one digest each send one)."""
+    return f"erase:{lead_id}:{message_key}"

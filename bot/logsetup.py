@@ -11,8 +11,10 @@ only), slack_bolt and sqlalchemy at WARNING. Handoff's own code logs ids only.
 
 from __future__ import annotations
 
+import json
 import logging
 import traceback
+from datetime import UTC, datetime
 from pathlib import Path
 
 LIBRARY_FLOORS = {
@@ -30,8 +32,33 @@ def quiet_libraries() -> None:
         logger.setLevel(max(floor, root, logger.level))
 
 
-def configure_logging(level: int | str) -> None:
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object a line (LOG_FORMAT=json), for log shippers: `time` (UTC, ISO 8601),
+    `level`, `logger`, `message`, `pid`, `thread`, and for an exception its type and where it
+    was raised (`exception_summary`), not its text, which may hold a lead's row. The message
+    is Handoff's own, which names ids (lead, outbox row, Slack user), never lead details."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line: dict[str, object] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            "pid": record.process,
+            "thread": record.threadName,
+        }
+        if record.exc_info and record.exc_info[1] is not None:
+            line["exception"] = exception_summary(record.exc_info[1])
+        return json.dumps(line, ensure_ascii=False)
+
+
+def configure_logging(level: int | str, fmt: str = "text") -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(JsonFormatter() if fmt == "json" else logging.Formatter(TEXT_FORMAT))
+    logging.basicConfig(level=level, handlers=[handler])
     quiet_libraries()
 
 

@@ -223,6 +223,9 @@ class Lead(Base):
     ladder_cycle: Mapped[int] = mapped_column(Integer, default=0)
     next_due_at: Mapped[datetime | None]
     alerted_at: Mapped[datetime | None]
+    # `python app.py leads forget`: the personal data is gone; figures (times, campaign,
+    # stage, owner) stay for the scorecards (see bot.erasure).
+    erased_at: Mapped[datetime | None]
     # How far the sale has gone (`bot.states.LeadStage`) and since when; history in
     # `LeadStageChange`. A lead's arrival is its implicit `new`.
     stage: Mapped[str] = mapped_column(String(16), default="new", server_default="new")
@@ -342,6 +345,7 @@ class OutboxMessage(Base):
         Index("ix_outbox_pending", "status", "next_attempt_at"),
         # An update's newer siblings (`superseded`) and a post's dependents, without a scan.
         Index("ix_outbox_target", "target_key"),
+        Index("ix_outbox_created_at", "created_at"),  # the retention prune (bot.retention)
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -426,3 +430,14 @@ class SourceSeen(Base):
     key: Mapped[str] = mapped_column(String(250))
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     modified_at: Mapped[datetime | None]
+
+
+class JobRun(Base):
+    """A periodic job's run claimed by one process: the first to insert (job, slot) runs it,
+    so a job scheduled in every process runs once per slot across them (bot.retention)."""
+
+    __tablename__ = "job_runs"
+
+    job: Mapped[str] = mapped_column(String(64), primary_key=True)
+    slot: Mapped[str] = mapped_column(String(32), primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from bot import home
+from bot import home, metrics
 from bot.config import Settings
 from bot.db import Database
 from bot.digest.parts import Parts
@@ -24,6 +24,7 @@ from bot.digest.schedule import schedule_digests
 from bot.leads import ladder
 from bot.people import SlackDirectory
 from bot.reports.send import send_due_report
+from bot.retention import PRUNE_EVERY, PRUNE_JOB, PruneJob
 
 log = logging.getLogger(__name__)
 
@@ -97,20 +98,27 @@ def _logged(job_id: str, func: Callable[[], object]) -> Callable[[], None]:
     return run
 
 
+def timed_sweep(db: Database, settings: Settings, directory: SlackDirectory) -> None:
+    with metrics.SWEEP.time():
+        ladder.sweep(db, settings=settings, directory=directory)
+
+
 def build_scheduler(settings: Settings, db: Database, directory: SlackDirectory) -> Scheduler:
     """The app's scheduler: the ladder's sweep every SWEEP_INTERVAL, the Homes' debounced
     refreshes every second, the managers' digests (a refresh job that keeps one cron job per
-    manager time zone and catches up missed ones), and a minute's tick that sends the weekly
-    sync report when SYNC_REPORT says (once a week: `bot.reports.send`)."""
+    manager time zone and catches up missed ones), a minute's tick that sends the weekly sync
+    report when SYNC_REPORT says (once a week: `bot.reports.send`), and the hourly retention
+    prune (once an hour across processes, see bot.retention)."""
     scheduler = Scheduler()
     scheduler.every(
         SWEEP_JOB,
         settings.sweep_interval,
-        lambda: ladder.sweep(db, settings=settings, directory=directory),
+        lambda: timed_sweep(db, settings, directory),
     )
     scheduler.every(HOME_JOB, HOME_TICK, lambda: home.refresh_due(db, settings))
     parts = Parts(settings, db, directory)
     schedule_digests(scheduler.aps, parts)
     if settings.sync_report is not None:
         scheduler.every(SYNC_REPORT_JOB, SYNC_REPORT_TICK, lambda: send_due_report(parts))
+    scheduler.every(PRUNE_JOB, PRUNE_EVERY, PruneJob(db, settings).tick)
     return scheduler

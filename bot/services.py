@@ -12,10 +12,12 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+from prometheus_client import CollectorRegistry
 from slack_sdk import WebClient
 from sqlalchemy import or_, update
 from sqlalchemy.orm import Session
 
+from bot import metrics
 from bot.config import Settings
 from bot.db import Database
 from bot.home import changes as home_changes
@@ -66,6 +68,9 @@ class Handoff:
     signature_checks: ThreadPoolExecutor = field(init=False)
     # ... and their records, written in the background (one writer, batches).
     signature_records: ThreadPoolExecutor = field(init=False)
+    # GET /metrics: the database gauges, read on their own thread (bot.metrics).
+    metric_reads: ThreadPoolExecutor = field(init=False)
+    metrics: CollectorRegistry = field(init=False)
     _health_check: Future[HealthCheck] | None = field(default=None, repr=False)
     _health_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -77,6 +82,9 @@ class Handoff:
         # Reads in parallel: 20 slash commands at once queued behind 2 threads on PostgreSQL.
         self.signature_checks = ThreadPoolExecutor(max_workers=8, thread_name_prefix="replays")
         self.signature_records = ThreadPoolExecutor(max_workers=1, thread_name_prefix="replay-log")
+        self.metric_reads = ThreadPoolExecutor(max_workers=1, thread_name_prefix="metrics")
+        self.metrics = CollectorRegistry(auto_describe=False)
+        self.metrics.register(metrics.DatabaseCollector(self.db, self.metric_reads))
 
     @classmethod
     def build(cls, settings: Settings, *, db: Database | None = None) -> Handoff:
@@ -128,6 +136,7 @@ class Handoff:
         result, unknown = self.db.retrying(
             lambda: self._store_leads(leads, emails, stage_by, prepare)
         )
+        metrics.count_intake(leads, result)
         if unknown and self.owner_lookups is not None:
             self.owner_lookups.wake()
         return result
@@ -182,6 +191,7 @@ class Handoff:
         self.health_checks.shutdown(wait=True, cancel_futures=True)
         self.signature_checks.shutdown(wait=True, cancel_futures=True)
         self.signature_records.shutdown(wait=True)  # the records still owed are written
+        self.metric_reads.shutdown(wait=True, cancel_futures=True)
         self.db.dispose()
 
     def health(self, deadline: float = HEALTH_DEADLINE) -> dict[str, Any]:

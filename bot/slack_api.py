@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from slack_sdk import WebClient
 
 from bot.config import Settings
+from bot.metrics import MeteredWebClient
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +25,8 @@ RESPONSE_URL_HOST = "hooks.slack.com"
 
 
 def make_client(settings: Settings) -> WebClient:
-    return WebClient(
+    """The Web API client; every call is counted and timed for GET /metrics."""
+    return MeteredWebClient(
         token=settings.slack_bot_token,
         base_url=settings.slack_api_url or DEFAULT_API_URL,
         timeout=API_TIMEOUT,

@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from bot import metrics
 from bot.leads import validate as lead_intake
 from bot.logsetup import exception_summary
 from bot.services import Handoff
@@ -26,6 +27,7 @@ from bot.signing import webhook_authorised
 from bot.sources.auth import Inbound
 from bot.sources.service import Answer
 from bot.validation import BodyError, parse_json_body
+from handlers.metrics import metrics_endpoint
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +85,7 @@ def leads_endpoint(handoff: Handoff) -> Callable[[Request], Awaitable[Response]]
         try:
             leads = lead_intake.parse_batch(payload)
         except lead_intake.LeadValidationError as exc:
+            metrics.count_leads(sources_in(payload), "rejected")
             return error(422, "some leads are not valid; nothing was stored", errors=exc.errors)
         try:
             result = await run_in_threadpool(handoff.receive_leads, leads)
@@ -100,6 +103,17 @@ def leads_endpoint(handoff: Handoff) -> Callable[[Request], Awaitable[Response]]
         return JSONResponse(result.counts(), status_code=202)
 
     return receive
+
+
+def sources_in(payload: object) -> list[str | None]:
+    """The `source` of each item of a refused batch, as far as it can be read."""
+    items = payload if isinstance(payload, list) else [payload]
+    return [
+        item.get("source")
+        if isinstance(item, dict) and isinstance(item.get("source"), str)
+        else None
+        for item in items[: lead_intake.MAX_BATCH]
+    ]
 
 
 def health_endpoint(handoff: Handoff) -> Callable[[Request], Awaitable[Response]]:
@@ -165,6 +179,7 @@ def create_web_app(handoff: Handoff, extra_routes: list[Route] | None = None) ->
         Route("/leads", leads_endpoint(handoff), methods=["POST"]),
         Route("/healthz", health_endpoint(handoff), methods=["GET"]),
         Route("/leads/{name}", sources_endpoint(handoff), methods=["POST"]),
+        Route("/metrics", metrics_endpoint(handoff), methods=["GET"]),
         *(extra_routes or []),
     ]
     return Starlette(

@@ -20,7 +20,7 @@ from bot.leads.render import (
     claim_message,
 )
 from bot.messages import render_message
-from bot.models import Lead, OutboxMessage, utcnow
+from bot.models import Lead, OutboxMessage, SlackMessage, utcnow
 from bot.people import SlackDirectory
 from bot.states import OPEN_STATUSES, LeadStatus
 
@@ -28,8 +28,11 @@ log = logging.getLogger(__name__)
 
 
 def has_message(session: Session, key: str) -> bool:
-    """Whether a message with this key was ever queued (so a chat.update can target it)."""
-    return session.scalar(select(OutboxMessage.id).where(OutboxMessage.key == key)) is not None
+    """Whether a message with this key was ever queued (so a chat.update can target it); a
+    post whose row the retention prune removed is known by where it landed."""
+    if session.scalar(select(OutboxMessage.id).where(OutboxMessage.key == key)) is not None:
+        return True
+    return session.get(SlackMessage, key) is not None
 
 
 def refresh_alert(session: Session, lead: Lead, state: AlertState | None = None) -> None:

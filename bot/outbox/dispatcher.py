@@ -23,6 +23,7 @@ from typing import Any
 from slack_sdk import WebClient
 from sqlalchemy import true, update
 
+from bot import metrics
 from bot.db import Database
 from bot.models import OutboxMessage, SlackMessage, utcnow
 from bot.outbox import calls, uploads
@@ -34,6 +35,7 @@ from bot.outbox.queue import (
     fail_dependents,
     forget_waiter,
     on_enqueue,
+    post_key,
     resolved_args,
     superseded,
 )
@@ -305,11 +307,15 @@ class Dispatcher(Claims):
                 )
                 .execution_options(synchronize_session=False)
             )
-            if sent and row.key and response and row.method == "chat.postMessage":
+            if sent and response and row.method == "chat.postMessage":
+                # Every post's place, keyless ones under `outbox:<id>`: erasure edits them.
                 session.merge(
-                    SlackMessage(key=row.key, channel=response["channel"], ts=response["ts"])
+                    SlackMessage(key=post_key(row), channel=response["channel"], ts=response["ts"])
                 )
             if status == OutboxStatus.FAILED and row.key:
                 fail_dependents(session, row.key)
         if sent:
+            metrics.message_sent(row)
             self._wake.set()
+        elif status == OutboxStatus.FAILED:
+            metrics.message_failed(row)

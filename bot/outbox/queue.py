@@ -47,7 +47,8 @@ def enqueue(
 ) -> OutboxMessage | None:
     """Owe Slack a call of `method` with `args`, sent after `session` commits.
 
-    key: idempotency key; a second enqueue with the same key is ignored (returns None).
+    key: idempotency key; a second enqueue with the same key is ignored (returns None), also
+      after the first one's row was pruned (bot.retention) if it was a post that landed.
       For a post, the key also names where the message lands.
     target: key of a posted message this call acts on (chat.update): its channel and ts are
       filled in at send time.
@@ -55,7 +56,8 @@ def enqueue(
     """
     if key is not None:
         exists_already = session.scalar(select(OutboxMessage.id).where(OutboxMessage.key == key))
-        if exists_already is not None:
+        # A post whose row the retention prune removed is still known by where it landed.
+        if exists_already is not None or session.get(SlackMessage, key) is not None:
             return None
     row = OutboxMessage(
         key=key,

@@ -13,6 +13,8 @@ from sandbox.fakeslack.limits import RateLimits
 from sandbox.fakeslack.models import JsonDict, Reply, SlackError
 from sandbox.fakeslack.workspace import Workspace
 
+APP_LEVEL_METHOD = "apps.connections.open"
+
 
 class FakeSlack(Workspace):
     """A fake Slack workspace and Web API. `valid_tokens=None` accepts any "xoxb-" token."""
@@ -30,6 +32,8 @@ class FakeSlack(Workspace):
         (`sandbox.fakeslack.limits`); returns the limits, whose `refused` counts the 429s."""
         self.limits = RateLimits()
         return self.limits
+        # `apps.connections.open` answers this WebSocket URL (a test's Socket Mode stand-in).
+        self.socket_mode_url: str | None = None
 
     def reset(self) -> None:
         """Back to an empty workspace with no recorded calls and no pending failures."""
@@ -73,14 +77,18 @@ class FakeSlack(Workspace):
         try:
             if handler is None:
                 raise SlackError("unknown_method")
-            self._authenticate(token)
+            self._authenticate(token, app_level=method == APP_LEVEL_METHOD)
             return Reply(200, {"ok": True, **handler(self, args)})
         except SlackError as error:
             return Reply(200, error.body())
 
-    def _authenticate(self, token: str | None) -> None:
+    def _authenticate(self, token: str | None, *, app_level: bool = False) -> None:
         if not token:
             raise SlackError("not_authed")
+        if app_level:  # Socket Mode's method takes the app-level token, and only that
+            if not token.startswith("xapp-"):
+                raise SlackError("not_allowed_token_type")
+            return
         if self.valid_tokens is None:
             accepted = token.startswith("xoxb-")
         else:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import DEFAULT_SYNC, Settings
+from bot.retention import PRUNE_JOB
 from bot.scheduler import HOME_JOB, SWEEP_JOB, SYNC_REPORT_JOB, Scheduler
 from bot.services import Handoff
 
@@ -99,7 +100,12 @@ def test_the_app_sweeps_every_sweep_interval(settings: Settings, tmp_path: Path)
     handoff.start()
     try:
         # SYNC_REPORT is off in the tests' settings
-        assert set(handoff.scheduler.job_ids()) == {SWEEP_JOB, "digest-refresh", HOME_JOB}
+        assert set(handoff.scheduler.job_ids()) == {
+            SWEEP_JOB,
+            "digest-refresh",
+            HOME_JOB,
+            PRUNE_JOB,
+        }
         job = handoff.scheduler._scheduler.get_job(SWEEP_JOB)
         assert job.trigger.interval == settings.sweep_interval
         home = handoff.scheduler._scheduler.get_job(HOME_JOB)  # the Homes' debounced refreshes

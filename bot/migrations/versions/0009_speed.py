@@ -2,7 +2,7 @@
 outbox.target_key
 
 Revision ID: 0009_speed
-Revises: 0006_outcomes
+Revises: 0008_retention
 Create Date: 2026-11-25 22:35:43.501105
 """
 
@@ -12,7 +12,7 @@ import bot.models
 
 
 revision = '0009_speed'
-down_revision = '0006_outcomes'
+down_revision = '0008_retention'
 branch_labels = None
 depends_on = None
 

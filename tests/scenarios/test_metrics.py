@@ -1,0 +1,97 @@
+"""GET /metrics through the running app: Prometheus' text format, the figures the issue lists
+moving as leads arrive and alerts go out, and METRICS_TOKEN (bearer) when set."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from bot.config import Settings
+from tests.scenarios.test_ladder import top_level
+from tests.support.fake_slack_server import FakeSlackServer
+from tests.support.running_app import RunningApp, app_settings
+
+TOKEN = "metrics-token-0123456789abcdef"
+
+
+@pytest.fixture
+def app_config(settings: Settings, slack: FakeSlackServer, db_url: str) -> Settings:
+    return replace(app_settings(settings, slack.url, db_url), metrics_token=TOKEN)
+
+
+def scrape(running: RunningApp) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    response = running.http.get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"})
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("text/plain")
+    samples = {}
+    for family in text_string_to_metric_families(response.text):
+        for sample in family.samples:
+            samples[(sample.name, tuple(sorted(sample.labels.items())))] = sample.value
+    return samples
+
+
+def value(samples: dict, name: str, **labels: str) -> float:
+    return samples.get((name, tuple(sorted(labels.items()))), 0.0)
+
+
+def test_metrics_follow_leads_and_alerts(running: RunningApp, slack: FakeSlackServer) -> None:
+    before = scrape(running)
+    lead = {"id": "M-1", "name": "Ada Lovelace", "score": 95, "owner": "UREP1", "source": "Webinar"}
+    assert running.post_leads(lead).status_code == 202
+    assert running.post_leads(lead).status_code == 202  # the same again: a duplicate
+    assert running.post_leads({"id": "M-2", "source": "Webinar"}).status_code == 422
+    top_level(slack, "UREP1", "Ada Lovelace")
+    running.handoff.dispatcher.wake()
+    after = scrape(running)
+
+    def grew(name: str, **labels: str) -> float:
+        return value(after, name, **labels) - value(before, name, **labels)
+
+    leads = "handoff_leads_received_total"
+    assert grew(leads, source="webinar", result="accepted") == 1
+    assert grew(leads, source="webinar", result="duplicate") == 1
+    assert grew(leads, source="webinar", result="rejected") == 1
+    assert grew("handoff_messages_sent_total", kind="alert", method="chat.postMessage") == 1
+    assert grew("handoff_lead_to_alert_seconds_count") == 1
+    assert grew("handoff_slack_api_calls_total", method="chat.postMessage", result="ok") >= 1
+    assert grew("handoff_slack_api_call_seconds_count", method="chat.postMessage") >= 1
+    assert value(after, "handoff_database_up") == 1
+    assert value(after, "handoff_outbox_pending") == 0
+    assert value(after, "handoff_outbox_oldest_pending_seconds") == 0
+    assert value(after, "handoff_outbox_failed") == 0
+    assert value(after, "handoff_lead_last_received_timestamp_seconds", source="webinar") > 0
+    assert "handoff_sweep_seconds_count" in {name for name, _labels in after}
+    assert not [key for key in after if "ada" in str(key[1]).lower()]  # no lead data in labels
+
+
+def test_pending_messages_and_their_age_while_slack_fails(
+    running: RunningApp, slack: FakeSlackServer
+) -> None:
+    before = scrape(running)
+    slack.fake.fail_for(60.0, status=503, method="chat.postMessage")
+    lead = {"id": "M-3", "name": "Bo", "score": 95, "owner": "UREP1"}
+    assert running.post_leads(lead).status_code == 202
+    slack.fake.wait_for("chat.postMessage", status=503)
+    samples = scrape(running)
+    assert value(samples, "handoff_outbox_pending") == 1
+    assert value(samples, "handoff_outbox_oldest_pending_seconds") > 0
+    failed = (
+        "handoff_slack_api_calls_total",
+        {"method": "chat.postMessage", "result": "server_error"},
+    )
+    assert value(samples, failed[0], **failed[1]) - value(before, failed[0], **failed[1]) >= 1
+    slack.fake.heal()
+
+
+@pytest.mark.parametrize(
+    "header", [None, "Bearer wrong-token-0123456789abcdef", f"Basic {TOKEN}", TOKEN]
+)
+def test_metrics_need_the_token(running: RunningApp, header: str | None) -> None:
+    headers = {"Authorization": header} if header else {}
+    response = running.http.get("/metrics", headers=headers)
+    assert response.status_code == 401
+    assert response.json() == {
+        "error": "not authorised: send Authorization: Bearer <METRICS_TOKEN>"
+    }
