@@ -158,7 +158,9 @@ def test_forget_erases_the_lead_everywhere_and_keeps_the_figures(
 
     again = run_app("leads", "forget", "--id", "Z-1", env=env, cwd=tmp_path)
     assert again.returncode == 2
-    assert again.stderr.strip() == "Error: no lead with that id; nothing was changed"
+    assert (
+        again.stderr.strip().splitlines()[-1] == "Error: no lead with that id; nothing was changed"
+    )
     # Sent again later, it is a new lead (and a new alert).
     new_id = post_hot_lead(running, "Z-1", name=PLANTED["name"])
     assert new_id != lead_id
@@ -171,4 +173,7 @@ def test_forget_needs_exactly_one_of_email_and_id(tmp_path: Path) -> None:
     assert "one of the arguments --email --id is required" in neither.stderr
     unknown = run_app("leads", "forget", "--email", "nobody@example.org", env=env, cwd=tmp_path)
     assert unknown.returncode == 2
-    assert unknown.stderr.strip() == "Error: no lead with that email; nothing was changed"
+    assert (
+        unknown.stderr.strip().splitlines()[-1]
+        == "Error: no lead with that email; nothing was changed"
+    )
