@@ -185,7 +185,7 @@ def queued_alerts(url: str) -> set[int]:
     db = Database(url)
     try:
         with db.session() as session:
-            numbers = dict(session.execute(select(Lead.id, Lead.external_id)).tuples().all())
+            numbers = {row[0]: row[1] for row in session.execute(select(Lead.id, Lead.external_id))}
             keys = session.scalars(
                 select(OutboxMessage.key).where(OutboxMessage.key.like("lead:%:alert:%"))
             ).all()

@@ -16,8 +16,9 @@
 Leads, campaigns, feedback, pings and digests are kept: they are the figures. A source's
 request log (CRM sources) adds its own step to `PRUNE_STEPS`.
 
-`PruneJob` is the scheduled run: every process ticks it hourly, and the first to record the
-hour in `job_runs` (a primary key) runs it, so it runs once an hour across processes.
+`PruneJob` is the scheduled run: every process ticks it hourly (first 5 minutes after start),
+and the first to record the hour in `job_runs` (a primary key) runs it, so it runs once an
+hour across processes.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ log = logging.getLogger(__name__)
 
 PRUNE_JOB = "retention-prune"
 PRUNE_EVERY = timedelta(hours=1)
+PRUNE_FIRST_IN = timedelta(minutes=5)  # not while a starting app is busy catching up
 EVENT_IDS_KEPT = timedelta(days=1)
 DONE = (OutboxStatus.SENT, OutboxStatus.FAILED, OutboxStatus.SUPERSEDED)
 

@@ -24,7 +24,7 @@ from bot.digest.schedule import schedule_digests
 from bot.leads import ladder
 from bot.people import SlackDirectory
 from bot.reports.send import send_due_report
-from bot.retention import PRUNE_EVERY, PRUNE_JOB, PruneJob
+from bot.retention import PRUNE_EVERY, PRUNE_FIRST_IN, PRUNE_JOB, PruneJob
 
 log = logging.getLogger(__name__)
 
@@ -40,16 +40,29 @@ class Scheduler:
 
     def __init__(self) -> None:
         self._scheduler = BackgroundScheduler(timezone=UTC)
-        self._jobs: list[tuple[str, timedelta, Callable[[], object]]] = []
+        self._jobs: list[tuple[str, timedelta, Callable[[], object], timedelta]] = []
 
-    def every(self, job_id: str, interval: timedelta, func: Callable[[], object]) -> None:
-        """Run `func` every `interval` (first right at start) under the stable id `job_id`."""
+    def every(
+        self,
+        job_id: str,
+        interval: timedelta,
+        func: Callable[[], object],
+        first_in: timedelta = timedelta(0),
+    ) -> None:
+        """Run `func` every `interval` (first `first_in` after start: right at start unless
+        given) under the stable id `job_id`."""
         self._jobs = [job for job in self._jobs if job[0] != job_id]
-        self._jobs.append((job_id, interval, func))
+        self._jobs.append((job_id, interval, func, first_in))
         if self._scheduler.running:
-            self._add(job_id, interval, func)
+            self._add(job_id, interval, func, first_in)
 
-    def _add(self, job_id: str, interval: timedelta, func: Callable[[], object]) -> None:
+    def _add(
+        self,
+        job_id: str,
+        interval: timedelta,
+        func: Callable[[], object],
+        first_in: timedelta = timedelta(0),
+    ) -> None:
         self._scheduler.add_job(
             _logged(job_id, func),
             "interval",
@@ -57,7 +70,7 @@ class Scheduler:
             id=job_id,
             name=job_id,
             replace_existing=True,
-            next_run_time=datetime.now(UTC),
+            next_run_time=datetime.now(UTC) + first_in,
             coalesce=True,
             max_instances=1,
             misfire_grace_time=max(30, int(interval.total_seconds() * 2)),
@@ -120,5 +133,5 @@ def build_scheduler(settings: Settings, db: Database, directory: SlackDirectory)
     schedule_digests(scheduler.aps, parts)
     if settings.sync_report is not None:
         scheduler.every(SYNC_REPORT_JOB, SYNC_REPORT_TICK, lambda: send_due_report(parts))
-    scheduler.every(PRUNE_JOB, PRUNE_EVERY, PruneJob(db, settings).tick)
+    scheduler.every(PRUNE_JOB, PRUNE_EVERY, PruneJob(db, settings).tick, first_in=PRUNE_FIRST_IN)
     return scheduler
