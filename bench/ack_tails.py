@@ -150,6 +150,23 @@ def one_run(kind: str, slack_url: str, folder: Path, rounds: int) -> dict[str, l
         db.dispose()
         env = app_env(f"{slack_url}/api/", url, LOG_LEVEL="ERROR")
         with AppProcess(env, folder) as app:
+            try:
+                measure_app(app, results, slack_url, rounds, env)
+            except Exception:
+                print(f"the app's log ends: {app.output()[-3000:]}")
+                raise
+    return results
+
+
+def measure_app(
+    app: AppProcess,
+    results: dict[str, list[float]],
+    slack_url: str,
+    rounds: int,
+    env: dict[str, str],
+) -> None:
+    if True:
+        if True:
             for command in COMMANDS:
                 results[f"idle {command}"] = timed(app.url, slack_url, command, rounds)
             load = subprocess.Popen(
@@ -163,7 +180,6 @@ def one_run(kind: str, slack_url: str, folder: Path, rounds: int) -> dict[str, l
             finally:
                 load.terminate()
                 load.wait(10)
-    return results
 
 
 def send_load(url: str, secret: str) -> None:

@@ -13,7 +13,7 @@ from typing import TypeVar
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, QueuePool, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -236,6 +236,13 @@ class Database:
                 creator=lambda: sqlite3.connect(
                     target, uri=True, timeout=timeout, check_same_thread=False
                 ),
+                # Not the in-memory default (SingletonThreadPool), which closes connections
+                # other threads are still using once more than 5 threads read: the replay
+                # check reads on request threads, and that crashed the process (SIGSEGV).
+                poolclass=QueuePool,
+                pool_size=5,
+                max_overflow=40,
+                pool_timeout=timeout,
             )
         return self._read_engine
 
