@@ -219,6 +219,12 @@ class Lead(Base):
     ladder_cycle: Mapped[int] = mapped_column(Integer, default=0)
     next_due_at: Mapped[datetime | None]
     alerted_at: Mapped[datetime | None]
+    # How the current owner got the lead: when (their alert's "waiting" counts from here),
+    # how (`AssignedHow`), by whom (None: the CRM or Handoff itself) and from whom.
+    assigned_at: Mapped[datetime | None]
+    assigned_how: Mapped[str | None] = mapped_column(String(16))
+    assigned_by: Mapped[str | None] = mapped_column(String(32))
+    assigned_from: Mapped[str | None] = mapped_column(String(32))
 
 
 class Feedback(Base):

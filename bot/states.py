@@ -2,6 +2,7 @@
 columns stay `Mapped[str]` and compare equal), so rows written before keep their meaning.
 
 - `LeadStatus`: where a lead is in its owner's hands (`Lead.status`).
+- `AssignedHow`: how a lead's current owner got it (`Lead.assigned_how`).
 - `FeedbackKind`: who wrote a piece of feedback (`Feedback.kind`).
 - `CampaignStatus`: a campaign brief's life (`Campaign.status`).
 - `OutboxStatus`: a queued Slack call's life (`OutboxMessage.status`).
@@ -27,6 +28,14 @@ OPEN_STATUSES = (LeadStatus.NEW, LeadStatus.CLAIMED, LeadStatus.SNOOZED)
 # lead claimed from the sales channel still enters its owner's ladder; the clock, not the
 # status, says what is due.) The digest leaves them out too.
 CLOSED_STATUSES = (LeadStatus.CONTACTED, LeadStatus.NOT_FIT)
+
+
+class AssignedHow(StrEnum):
+    """How a lead's current owner got it (`Lead.assigned_how`); None: the CRM named them."""
+
+    CRM = "crm"  # the CRM named (or changed) the owner
+    CLAIMED = "claimed"  # claimed from the sales channel
+    REASSIGNED = "reassigned"  # a person reassigned it (`Lead.assigned_by`)
 
 
 class FeedbackKind(StrEnum):

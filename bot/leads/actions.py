@@ -14,7 +14,7 @@ from bot.config import Settings
 from bot.durations import parse_duration
 from bot.errors import Refusal
 from bot.feedback.service import record_lead_quality
-from bot.leads import ladder
+from bot.leads import escalations, ladder
 from bot.leads.notify import alert_owner, close_claim, hand_over, refresh_alert
 from bot.leads.render import SNOOZE_OPTIONS, reason_label
 from bot.lookups import campaign_of
@@ -22,7 +22,7 @@ from bot.messages import escape, mention
 from bot.models import Feedback, Lead, Person, SlackUser
 from bot.people import SlackDirectory, person
 from bot.permissions import ASSIGNABLE_ROLES, may_act_on_lead, may_be_assigned, may_claim
-from bot.states import OPEN_STATUSES, FeedbackKind, LeadStatus
+from bot.states import OPEN_STATUSES, AssignedHow, FeedbackKind, LeadStatus
 from bot.workhours import WorkingHours
 
 REFUSAL = "Only the lead's owner, their manager or an admin can act on this lead."
@@ -76,6 +76,7 @@ def acknowledge(session: Session, lead_id: int, actor: str, *, now: datetime) ->
     _require(session, lead, (LeadStatus.NEW, LeadStatus.SNOOZED))
     _set_status(lead, LeadStatus.CLAIMED, actor, now)
     ladder.stop_clock(lead)
+    escalations.settle(session, lead, lead.status, by=actor, now=now)
     refresh_alert(session, lead)
     return lead
 
@@ -85,6 +86,7 @@ def mark_contacted(session: Session, lead_id: int, actor: str, *, now: datetime)
     _require(session, lead, OPEN_STATUSES)
     _set_status(lead, LeadStatus.CONTACTED, actor, now)
     ladder.stop_clock(lead)
+    escalations.settle(session, lead, lead.status, by=actor, now=now)
     refresh_alert(session, lead)
     return lead
 
@@ -120,6 +122,7 @@ def snooze(
     _set_status(lead, LeadStatus.SNOOZED, actor, now)
     lead.snoozed_until = until
     ladder.snooze(lead, until)
+    escalations.settle(session, lead, lead.status, by=actor, now=now)
     refresh_alert(session, lead)
     return lead
 
@@ -156,6 +159,7 @@ def mark_not_fit(
     session.add(feedback)
     session.flush()
     record_lead_quality(session, settings=settings, feedback=feedback)
+    escalations.settle(session, lead, lead.status, by=actor, now=now)
     refresh_alert(session, lead)
     return feedback
 
@@ -222,6 +226,7 @@ def claim(
         if lead.owner_id is None:
             raise Refusal("This lead is no longer hot, so it is not up for claiming.")
         raise Refusal(f"{display_name(session, lead.owner_id)} already claimed it.")
+    lead.assigned_how, lead.assigned_by, lead.assigned_from = AssignedHow.CLAIMED, actor, None
     close_claim(session, lead, settings=settings, by=actor, at=now)
     alert_owner(session, lead, settings=settings, directory=directory, now=now)
     return lead

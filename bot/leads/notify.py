@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from bot import outbox
 from bot.config import Settings
 from bot.keys import alert_key, claim_key
-from bot.leads import ladder
+from bot.leads import escalations, ladder
 from bot.leads.render import (
     AlertState,
     alert_message,
@@ -22,7 +22,7 @@ from bot.leads.render import (
 from bot.messages import render_message
 from bot.models import Lead, OutboxMessage
 from bot.people import SlackDirectory
-from bot.states import OPEN_STATUSES, LeadStatus
+from bot.states import OPEN_STATUSES, AssignedHow, LeadStatus
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +69,7 @@ def alert_owner(
         outbox.enqueue(session, "chat.postMessage", thread=key, channel=owner, **back.as_args())
     if lead.alerted_at is None:
         lead.alerted_at = now
+    lead.assigned_at = now  # the new owner's wait counts from their alert
     if lead.status in OPEN_STATUSES:
         ladder.start_clock(session, lead, settings=settings, directory=directory, now=now)
 
@@ -177,7 +178,20 @@ def hand_over(
     now: datetime,
 ) -> None:
     """`lead.owner_id` has just changed from `previous_owner` (by a person, or the CRM when
-    `by` is None): the old alert says so, the new owner is alerted, the clock restarts."""
+    `by` is None): the old alert and the escalation say so, the new owner is alerted (their
+    alert says how they got it), the clock restarts."""
+    if previous_owner:
+        escalations.settle(
+            session,
+            lead,
+            escalations.REASSIGNED,
+            by=by,
+            now=now,
+            owner=previous_owner,
+            new_owner=lead.owner_id,
+        )
+    lead.assigned_how = AssignedHow.REASSIGNED if by else AssignedHow.CRM
+    lead.assigned_by, lead.assigned_from = by, previous_owner
     if previous_owner and has_message(session, alert_key(lead.id, previous_owner)):
         state = AlertState("reassigned", by=by, at=now, new_owner=lead.owner_id)
         message = alert_message(session, lead, state)

@@ -78,9 +78,14 @@ class LeadLine:
     waited: str
 
 
+def held_since(lead: Lead) -> datetime | None:
+    """Since when the current owner has had the lead: a reassignment restarts the count."""
+    return lead.assigned_at or lead.received_at
+
+
 def _line(session: Session, lead: Lead, now: datetime) -> LeadLine:
     campaign = session.get(Campaign, lead.campaign_id) if lead.campaign_id else None
-    return LeadLine(lead, campaign, format_duration(now - (lead.received_at or now)))
+    return LeadLine(lead, campaign, format_duration(now - (held_since(lead) or now)))
 
 
 # -- the reminder and the summary ---------------------------------------------------------
@@ -200,6 +205,8 @@ def escalation_context(
         "actions_block": f"{LadderIds.ESCALATION_ACTIONS}:{lead.id}",
         "lead_value": str(lead.id),
         "nudge_value": f"{lead.id}:{cycle}",
+        "outcome": None,  # what became of the lead, once settled (bot.leads.escalations)
+        "escalated_at": None,
     }
 
 
@@ -253,6 +260,13 @@ def nudge(session: Session, *, value: str, actor: str, now: datetime) -> Message
         who = person(session, lead.owner_id)
         name = who.name if who else "The rep"
         raise Refusal(f"No need: {name} {STATUS_WORDS[lead.status]} already.")
+    if cycle != lead.ladder_cycle or lead.status != LeadStatus.NEW:
+        # The lead moved on since this escalation (acted on, snoozed or reassigned): a Nudge
+        # from it would reach whoever holds the lead now, about a wait that is over.
+        raise Refusal(
+            "That escalation is out of date: the lead has moved on since "
+            "(the escalation now shows how). Nothing was sent."
+        )
     message = render_message("lead_escalation_nudge", item=_line(session, lead, now), actor=actor)
     key = nudge_key(lead.id, cycle)
     if not outbox.enqueue(

@@ -29,6 +29,15 @@ for _status in ("new", "claimed", "snoozed", "contacted", "not_fit"):
 sample("lead_alert", name="alert_reassigned")(
     lambda hostile: _alert(hostile, "reassigned", new_owner="UREP2")
 )
+for _how, _from in (("reassigned", "UREP1"), ("crm", "UREP1"), ("claimed", None)):
+    sample("lead_alert", name=f"alert_assigned_{_how}")(
+        lambda hostile, _h=_how, _f=_from: {
+            **_alert(hostile, "new"),
+            "lead": hostile_lead(
+                hostile, assigned_how=_h, assigned_by="UMGR1", assigned_from=_f, assigned_at=MOMENT
+            ),
+        }
+    )
 sample("lead_alert", name="alert_unknown_code")(lambda hostile: _alert(hostile, "new", False))
 sample("lead_alert", name="alert_hostile_contact")(
     lambda hostile: {**_alert(hostile, "new"), "lead": hostile_lead(hostile)}
