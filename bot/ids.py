@@ -36,6 +36,7 @@ class LeadIds(StrEnum):
     SNOOZE = "lead_snooze"  # a static_select; each option's value is "<lead id>:<length>"
     NOT_FIT = "lead_not_fit"
     REASSIGN = "lead_reassign"
+    WAKE = "lead_wake"  # "Cancel snooze" on a snoozed lead
     # block_id prefixes of the buttons' actions block: "<prefix>:<lead id>".
     ALERT_ACTIONS = "lead_alert_actions"
     CLAIM_ACTIONS = "lead_claim_actions"

@@ -76,6 +76,9 @@ class Person(Base):
     role: Mapped[str] = mapped_column(String(16))
     manager_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     tz_override: Mapped[str | None] = mapped_column(String(64))
+    # The roster's `weight`: a rep's share of round-robin leads (None: 1); a manager with a
+    # weight of 1 or more takes leads too (None: 0). See bot.permissions.takes_leads.
+    weight: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -46,6 +46,7 @@ class _Row:
     role: str
     manager: str | None
     tz: str | None
+    weight: str | None = None
 
 
 def _parse_roster(text: str) -> tuple[list[_Row], list[str]]:
@@ -57,9 +58,10 @@ def _parse_roster(text: str) -> tuple[list[_Row], list[str]]:
         return [], ["the file is empty; the first line must be: " + ",".join(ROSTER_HEADER)]
     except csv.Error as exc:
         return [], [f"line 1: not valid CSV ({exc})"]
-    if header[:5] != ROSTER_HEADER or any(h not in {"tz"} for h in header[5:]):
+    extras = header[5:]
+    if header[:5] != ROSTER_HEADER or extras not in ([], ["tz"], ["weight"], ["tz", "weight"]):
         return [], [
-            f"line 1: the header must be {','.join(ROSTER_HEADER)} (optionally ,tz); "
+            f"line 1: the header must be {','.join(ROSTER_HEADER)} (optionally ,tz ,weight); "
             f"found {','.join(header)}"
         ]
     rows: list[_Row] = []
@@ -82,6 +84,7 @@ def _parse_roster(text: str) -> tuple[list[_Row], list[str]]:
                 role=cells["role"].lower(),
                 manager=cells["manager"] or None,
                 tz=cells.get("tz") or None,
+                weight=cells.get("weight") or None,
             )
             problems.extend(_row_problems(row, seen_ids, seen_emails))
             rows.append(row)
@@ -123,6 +126,8 @@ def _row_problems(row: _Row, seen_ids: dict[str, int], seen_emails: dict[str, in
             ZoneInfo(row.tz)
         except (ZoneInfoNotFoundError, ValueError):
             problems.append(f"{where}: tz {row.tz!r} is not a time zone like Europe/Berlin")
+    if row.weight is not None and not (row.weight.isdigit() and int(row.weight) <= 100):
+        problems.append(f"{where}: weight {row.weight!r} is not a whole number from 0 to 100")
     return problems
 
 
@@ -163,7 +168,13 @@ def import_roster(session: Session, text: str) -> RosterResult:
     people: dict[str, Person] = {}
     for row in rows:
         person = existing.get(row.slack_id)
-        values = {"email": row.email, "name": row.name, "role": row.role, "tz_override": row.tz}
+        values = {
+            "email": row.email,
+            "name": row.name,
+            "role": row.role,
+            "tz_override": row.tz,
+            "weight": int(row.weight) if row.weight is not None else None,
+        }
         if person is None:
             person = Person(slack_id=row.slack_id, **values)
             session.add(person)

@@ -21,7 +21,7 @@ from bot.lookups import campaign_of
 from bot.messages import escape, mention
 from bot.models import Feedback, Lead, Person, SlackUser
 from bot.people import SlackDirectory, person
-from bot.permissions import ASSIGNABLE_ROLES, may_act_on_lead, may_be_assigned, may_claim
+from bot.permissions import may_act_on_lead, may_be_assigned, may_claim, takes_leads_clause
 from bot.states import OPEN_STATUSES, AssignedHow, FeedbackKind, LeadStatus
 from bot.workhours import WorkingHours
 
@@ -58,7 +58,7 @@ def _require(session: Session, lead: Lead, allowed: tuple[str, ...]) -> None:
         LeadStatus.CONTACTED: f"{who} already marked it contacted.",
         LeadStatus.NOT_FIT: f"{who} already marked it not a fit.",
         LeadStatus.SNOOZED: f"{who} already snoozed it.",
-        LeadStatus.NEW: "Nobody has picked it up yet.",
+        LeadStatus.NEW: "Nobody has picked it up yet, and it is not snoozed.",
     }
     raise Refusal(done.get(lead.status, "That no longer applies to this lead."))
 
@@ -127,6 +127,26 @@ def snooze(
     return lead
 
 
+def wake(
+    session: Session,
+    lead_id: int,
+    actor: str,
+    *,
+    settings: Settings,
+    directory: SlackDirectory,
+    now: datetime,
+) -> Lead:
+    """Cancel a snooze: the lead is open again now and the clock starts from zero, as when a
+    snooze ends by itself."""
+    lead = lead_to_act_on(session, lead_id, actor)
+    _require(session, lead, (LeadStatus.SNOOZED,))
+    lead.status, lead.status_by, lead.status_at = LeadStatus.NEW, actor, now
+    lead.snoozed_until = None
+    ladder.start_clock(session, lead, settings=settings, directory=directory, now=now)
+    refresh_alert(session, lead)
+    return lead
+
+
 def mark_not_fit(
     session: Session,
     lead_id: int,
@@ -165,11 +185,12 @@ def mark_not_fit(
 
 
 def assignable(session: Session, lead: Lead) -> list[Person]:
-    """Roster reps and managers who could take the lead (not its owner), by name."""
+    """Roster members who take leads (reps, and managers with a weight) other than its owner,
+    by name."""
     return list(
         session.scalars(
             select(Person)
-            .where(Person.role.in_(ASSIGNABLE_ROLES), Person.slack_id != (lead.owner_id or ""))
+            .where(takes_leads_clause(), Person.slack_id != (lead.owner_id or ""))
             .order_by(Person.name)
             .limit(100)
         )
@@ -190,7 +211,7 @@ def reassign(
     _require(session, lead, OPEN_STATUSES)
     target = person(session, new_owner)
     if target is None or not may_be_assigned(target):
-        raise Refusal("Pick a rep or manager from the Handoff roster.")
+        raise Refusal("Pick a rep (or a manager who takes leads) from the Handoff roster.")
     if new_owner == lead.owner_id:
         raise Refusal(f"{display_name(session, new_owner)} already has this lead.")
     previous = lead.owner_id

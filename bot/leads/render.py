@@ -38,7 +38,7 @@ NOT_FIT_REASONS = (
 ACTIONS_BY_STATUS: dict[str, tuple[str, ...]] = {
     LeadStatus.NEW: ("ack", "contacted", "snooze", "not_fit", "reassign", "feedback"),
     LeadStatus.CLAIMED: ("contacted", "snooze", "not_fit", "reassign", "feedback"),
-    LeadStatus.SNOOZED: ("ack", "contacted", "not_fit", "reassign", "feedback"),
+    LeadStatus.SNOOZED: ("ack", "contacted", "snooze", "wake", "not_fit", "reassign", "feedback"),
     LeadStatus.CONTACTED: ("not_fit", "feedback"),
     LeadStatus.NOT_FIT: ("feedback",),
     "reassigned": (),

@@ -103,6 +103,19 @@ def snooze_callback(ack: Ack, body: dict, action: dict, respond: Respond, handof
     )
 
 
+def wake_callback(ack: Ack, body: dict, action: dict, respond: Respond, handoff: Handoff) -> None:
+    ack()
+    act(
+        handoff,
+        body,
+        action,
+        respond,
+        actions.wake,
+        settings=handoff.settings,
+        directory=handoff.directory,
+    )
+
+
 def open_modal(
     handoff: Handoff,
     body: dict,
@@ -136,5 +149,6 @@ def register(app: App) -> None:
     app.action(LeadIds.ACK)(guarded(ack_callback))
     app.action(LeadIds.CONTACTED)(guarded(contacted_callback))
     app.action(LeadIds.SNOOZE)(guarded(snooze_callback))
+    app.action(LeadIds.WAKE)(guarded(wake_callback))
     app.action(LeadIds.NOT_FIT)(guarded(not_fit_callback))
     app.action(LeadIds.REASSIGN)(guarded(reassign_callback))

@@ -1,4 +1,4 @@
-"""routing: how each lead's current owner got it
+"""routing: who takes leads (roster weight) and how each lead's current owner got it
 
 Revision ID: 0007_routing
 Revises: 0003_owner_lookups
@@ -17,6 +17,8 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("people", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("weight", sa.Integer(), nullable=True))
     with op.batch_alter_table("leads", schema=None) as batch_op:
         batch_op.add_column(sa.Column("assigned_at", bot.models.UTCDateTime(), nullable=True))
         batch_op.add_column(sa.Column("assigned_how", sa.String(length=16), nullable=True))
@@ -30,3 +32,6 @@ def downgrade() -> None:
         batch_op.drop_column("assigned_by")
         batch_op.drop_column("assigned_how")
         batch_op.drop_column("assigned_at")
+
+    with op.batch_alter_table("people", schema=None) as batch_op:
+        batch_op.drop_column("weight")
