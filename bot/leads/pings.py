@@ -31,8 +31,9 @@ from bot.keys import (
     summary_update_key,
 )
 from bot.messages import Message, render_message
-from bot.models import Campaign, Lead, OutboxMessage, Ping
+from bot.models import Campaign, Lead, OutboxMessage, Ping, SlackMessage
 from bot.people import manager_of, person
+from bot.permalinks import message_url
 from bot.permissions import may_nudge_about_lead
 from bot.states import CLOSED_STATUSES, LeadStatus
 
@@ -267,7 +268,13 @@ def nudge(session: Session, *, value: str, actor: str, now: datetime) -> Message
             "That escalation is out of date: the lead has moved on since "
             "(the escalation now shows how). Nothing was sent."
         )
-    message = render_message("lead_escalation_nudge", item=_line(session, lead, now), actor=actor)
+    posted = session.get(SlackMessage, alert_key(lead.id, lead.owner_id))
+    message = render_message(
+        "lead_escalation_nudge",
+        item=_line(session, lead, now),
+        actor=actor,
+        alert_url=message_url(posted.channel, posted.ts) if posted is not None else None,
+    )
     key = nudge_key(lead.id, cycle)
     if not outbox.enqueue(
         session, "chat.postMessage", key=key, channel=lead.owner_id, **message.as_args()

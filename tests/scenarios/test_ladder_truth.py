@@ -12,6 +12,7 @@ from bot.ids import LadderIds, LeadIds
 from bot.messages import validate_blocks
 from sandbox.fakeslack import Message
 from tests.scenarios import test_ladder
+from tests.scenarios.test_digest_buttons import leads_stale
 from tests.scenarios.test_ladder import (
     ESCALATE,
     SLA,
@@ -136,3 +137,23 @@ def test_after_a_reassignment_the_clock_and_the_alerts_are_the_new_owners(
     )
     second = slack.fake.messages_in("UMGR1")[-1]
     assert "<@UREP2>" in second.text and "waiting 4s" in second.text, second.text
+
+
+def test_every_link_opens_for_its_reader(running: RunningApp, slack: FakeSlackServer) -> None:
+    """Found 4: the Nudge DM links to the rep's alert; the manager's `/leads stale` links to
+    the escalation the manager got, never to the rep's DM (which the manager cannot open)."""
+    post_hot_lead(running)
+    alert = top_level(slack, "UREP1", "Ada Lovelace")
+    escalation = top_level(slack, "UMGR1", "Ada Lovelace", timeout=ESCALATE + SWEEP + 4)
+
+    click(running, slack, escalation, LadderIds.NUDGE, user="UMGR1")
+    nudge = top_level(slack, "UREP1", "asks you to follow up")
+    to_alert = f"channel={alert.channel}&amp;message_ts={alert.ts}|its alert>"
+    assert to_alert in str(nudge.blocks), nudge.blocks
+    validate_blocks(nudge.blocks or [])
+
+    answer = leads_stale(running, slack, "UMGR1")
+    validate_blocks(answer["blocks"])
+    shown = json.dumps(answer["blocks"])
+    assert f"channel={escalation.channel}&amp;message_ts={escalation.ts}|escalation>" in shown
+    assert alert.channel not in shown

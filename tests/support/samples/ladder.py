@@ -73,5 +73,14 @@ for _kind, _extra in (
 ):
     sample("lead_escalation", name=f"escalation_settled_{_kind}")(_settled(_kind, **_extra))
 
-sample("lead_escalation_nudge")(lambda hostile: {"item": _ladder_line(hostile), "actor": "UMGR1"})
+sample("lead_escalation_nudge")(
+    lambda hostile: {
+        "item": _ladder_line(hostile),
+        "actor": "UMGR1",
+        "alert_url": "https://slack.com/app_redirect?channel=D1&message_ts=1.2",
+    }
+)
+sample("lead_escalation_nudge", name="nudge_alert_not_posted")(
+    lambda hostile: {"item": _ladder_line(hostile), "actor": "UMGR1", "alert_url": None}
+)
 sample("lead_escalation_nudged")(lambda hostile: {"item": _ladder_line(hostile), "owner": "UREP1"})
