@@ -24,6 +24,7 @@ class CampaignIds(StrEnum):
     # The announcement in the sales channel; the button's value is the campaign's id.
     ANNOUNCEMENT_ACTIONS = "campaign_announcement_actions"
     GOT_IT = "campaign_got_it"
+    UNREAD = "campaign_unread"  # "Who hasn't read it?": for the brief's marketer and admins
 
 
 class LeadIds(StrEnum):

@@ -32,6 +32,7 @@ from bot.campaigns.service import (
     save_campaign,
 )
 from bot.campaigns.stats import CampaignStats, campaign_stats
+from bot.campaigns.unread import unread_list
 
 __all__ = [
     "CampaignCommand",
@@ -59,4 +60,5 @@ __all__ = [
     "save_campaign",
     "stats_message",
     "suggest_code",
+    "unread_list",
 ]
