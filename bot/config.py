@@ -60,6 +60,9 @@ class Settings:
     # users.lookupByEmail is Tier 3 (about 50 a minute): the background lookups keep to it.
     owner_lookups_per_minute: int = 50
     outbox_lease: timedelta = timedelta(seconds=6)
+    # How a hot lead with no owner is routed: "round_robin" or "channel" (offered to claim).
+    routing: str = "round_robin"
+    max_open_hot_leads: int = 25
     log_level: str = "INFO"
 
     @property
@@ -217,6 +220,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             env, "OWNER_LOOKUPS_PER_MINUTE", _int_between(1, 10_000), 50, "Use a whole number"
         ),
         outbox_lease=_parsed(env, "OUTBOX_LEASE", _positive_duration, Settings.outbox_lease, ""),
+        routing=_parsed(env, "ROUTING", _routing, "round_robin", ""),
+        max_open_hot_leads=_parsed(
+            env, "MAX_OPEN_HOT_LEADS", _int_between(1, 10_000), 25, "Use a whole number"
+        ),
         log_level=_parsed(env, "LOG_LEVEL", _log_level, "INFO", ""),
     )
 
@@ -225,6 +232,13 @@ def _database_timeout(raw: str) -> timedelta:
     value = parse_duration(raw)
     if not timedelta(seconds=1) <= value <= timedelta(seconds=60):
         raise ValueError(f"{raw!r} must be between 1s and 60s")
+    return value
+
+
+def _routing(raw: str) -> str:
+    value = raw.strip().lower()
+    if value not in ("round_robin", "channel"):
+        raise ValueError("must be round_robin or channel")
     return value
 
 

@@ -79,6 +79,10 @@ class Person(Base):
     # The roster's `weight`: a rep's share of round-robin leads (None: 1); a manager with a
     # weight of 1 or more takes leads too (None: 0). See bot.permissions.takes_leads.
     weight: Mapped[int | None] = mapped_column(Integer)
+    # `/leads away`: not routed leads from `away_since` until `away_until` (None: until
+    # `/leads back`). Both None: not away.
+    away_since: Mapped[datetime | None]
+    away_until: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -326,3 +330,28 @@ class SlackMessage(Base):
     channel: Mapped[str] = mapped_column(String(32))
     ts: Mapped[str] = mapped_column(String(32))
     posted_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RoutingTurn(Base):
+    """Round robin's memory: each rep's credit in a pool (smooth weighted round robin). The
+    pool's row with `slack_id` "" is the lock two processes take before choosing."""
+
+    __tablename__ = "routing_turns"
+
+    pool: Mapped[str] = mapped_column(String(100), primary_key=True)
+    slack_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    credit: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class RoutingDecision(Base):
+    """How a lead's owner was chosen (or why nobody was): shown by `/leads why`."""
+
+    __tablename__ = "routing_decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    decided_at: Mapped[datetime] = mapped_column(default=utcnow)
+    pool: Mapped[str] = mapped_column(String(200))
+    chosen: Mapped[str | None] = mapped_column(String(32))
+    # [{"slack_id": ..., "skipped": reason or None}], in the order considered.
+    considered: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)

@@ -36,6 +36,7 @@ class AssignedHow(StrEnum):
     CRM = "crm"  # the CRM named (or changed) the owner
     CLAIMED = "claimed"  # claimed from the sales channel
     REASSIGNED = "reassigned"  # a person reassigned it (`Lead.assigned_by`)
+    ROUND_ROBIN = "round_robin"  # round robin in a pool (`Lead.assigned_from` names it)
 
 
 class FeedbackKind(StrEnum):

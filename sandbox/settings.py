@@ -46,4 +46,5 @@ def sandbox_settings(base: Settings, *, workdir: Path, port: int) -> Settings:
         sweep_interval=timedelta(seconds=5),
         user_cache_ttl=timedelta(hours=1),
         channel_post_interval=timedelta(0),
+        routing="channel",  # the demo's unassigned lead waits in #sales to be claimed
     )

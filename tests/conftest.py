@@ -46,6 +46,9 @@ def settings() -> Settings:
             "LEADS_WEBHOOK_SECRET": "test-webhook-secret-0123456789",
             "WORKING_HOURS": "always",
             "CHANNEL_POST_INTERVAL": "0s",
+            # Unowned hot leads are offered in the channel here; round robin's own tests
+            # (tests/bot/routing, tests/scenarios/test_routing.py) turn it on.
+            "ROUTING": "channel",
         }
     )
 

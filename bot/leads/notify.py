@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot import outbox
+from bot import outbox, routing
 from bot.config import Settings
 from bot.keys import alert_key, claim_key
 from bot.leads import escalations, ladder
@@ -74,12 +74,15 @@ def alert_owner(
         ladder.start_clock(session, lead, settings=settings, directory=directory, now=now)
 
 
-def post_claim(session: Session, lead: Lead, *, settings: Settings) -> None:
-    """Offer an unassigned hot lead in SALES_CHANNEL with a Claim button (once per lead)."""
+def post_claim(
+    session: Session, lead: Lead, *, settings: Settings, reason: str | None = None
+) -> None:
+    """Offer an unassigned hot lead in SALES_CHANNEL with a Claim button (once per lead);
+    `reason` says why round robin gave it to nobody."""
     if not settings.sales_channel:
         log.warning("lead #%s is hot and unassigned but SALES_CHANNEL is not set", lead.id)
         return
-    message = claim_message(session, lead)
+    message = claim_message(session, lead, reason=reason)
     key = claim_key(lead.id)
     posted = outbox.enqueue(
         session,
@@ -126,7 +129,16 @@ def offer_or_wait(session: Session, lead: Lead, *, settings: Settings, now: date
 def announce(
     session: Session, lead: Lead, *, settings: Settings, directory: SlackDirectory, now: datetime
 ) -> None:
-    """A hot lead to act on: alert its owner, or offer it to the sales channel."""
+    """A hot lead to act on: alert its owner; with no owner, the next rep by round robin
+    (ROUTING=round_robin), else offer it in the sales channel (saying why nobody got it)."""
+    if lead.owner_id is None and settings.routing == "round_robin" and not lead.owner_pending:
+        decision = routing.route(session, lead, settings=settings, now=now)
+        if decision.chosen is None:
+            post_claim(session, lead, settings=settings, reason=decision.nobody_reason)
+            return
+        lead.owner_id = decision.chosen
+        lead.assigned_how, lead.assigned_by = AssignedHow.ROUND_ROBIN, None
+        lead.assigned_from = decision.pool_label
     if lead.owner_id is None:
         offer_or_wait(session, lead, settings=settings, now=now)
     else:

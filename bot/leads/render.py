@@ -104,9 +104,11 @@ def claim_context(
     owner: str | None = None,
     by: str | None = None,
     at: datetime | None = None,
+    reason: str | None = None,
 ) -> dict[str, Any]:
     """What `templates/lead_claim.json.j2` is rendered with."""
     return {
+        "reason": reason,
         "owner": owner,
         "by": by,
         "at": at,
@@ -128,7 +130,10 @@ def claim_message(
     owner: str | None = None,
     by: str | None = None,
     at: datetime | None = None,
+    reason: str | None = None,
 ) -> Message:
     """The sales-channel message for an unassigned lead; with `owner`, who took it and when."""
-    context = claim_context(lead, campaign_of(session, lead), owner=owner, by=by, at=at)
+    context = claim_context(
+        lead, campaign_of(session, lead), owner=owner, by=by, at=at, reason=reason
+    )
     return render_message("lead_claim", **context)

@@ -29,7 +29,12 @@ for _status in ("new", "claimed", "snoozed", "contacted", "not_fit"):
 sample("lead_alert", name="alert_reassigned")(
     lambda hostile: _alert(hostile, "reassigned", new_owner="UREP2")
 )
-for _how, _from in (("reassigned", "UREP1"), ("crm", "UREP1"), ("claimed", None)):
+for _how, _from in (
+    ("reassigned", "UREP1"),
+    ("crm", "UREP1"),
+    ("claimed", None),
+    ("round_robin", "the team"),
+):
     sample("lead_alert", name=f"alert_assigned_{_how}")(
         lambda hostile, _h=_how, _f=_from: {
             **_alert(hostile, "new"),
@@ -52,6 +57,14 @@ def lead_claim_open(hostile: str) -> dict[str, Any]:
     from bot.leads.render import claim_context
 
     return claim_context(hostile_lead(hostile, owner_id=None), None)
+
+
+@sample("lead_claim")
+def lead_claim_nobody_working(hostile: str) -> dict[str, Any]:
+    from bot.leads.render import claim_context
+
+    lead = hostile_lead(hostile, owner_id=None)
+    return claim_context(lead, None, reason="nobody in the team is working and free now")
 
 
 @sample("lead_claim")
