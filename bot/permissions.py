@@ -10,6 +10,7 @@ here and refuse with their own words; nothing else compares roles to decide a pe
 - Claim a lead offered in the sales channel: reps, managers and admins on the roster.
 - Be given a lead (reassign): reps, and managers who take leads (a roster `weight` of 1 or
   more; `takes_leads`).
+- See how a lead's owner was chosen (`/leads why`): managers and admins.
 - Create, edit or end campaigns; answer feedback: marketers and admins.
 """
 
@@ -90,6 +91,11 @@ def may_be_assigned(someone: Person | None) -> bool:
     return takes_leads(someone)
 
 
+def may_see_routing(session: Session, actor: str) -> bool:
+    """`/leads why`: managers and admins."""
+    return _has_role(person(session, actor), (MANAGER, ADMIN))
+
+
 def may_manage_campaigns(session: Session, actor: str) -> bool:
     return _has_role(person(session, actor), CAMPAIGN_ROLES)
 
@@ -107,6 +113,7 @@ __all__ = [
     "may_manage_campaigns",
     "may_nudge_about_lead",
     "may_nudge_rep",
+    "may_see_routing",
     "takes_leads",
     "takes_leads_clause",
 ]

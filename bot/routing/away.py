@@ -47,7 +47,7 @@ def parse_away(text: str, *, now: datetime, zone: ZoneInfo) -> datetime | None:
     return until
 
 
-def _someone(session: Session, slack_id: str) -> Person:
+def lead_taker(session: Session, slack_id: str) -> Person:
     someone = person(session, slack_id)
     if someone is None or someone.role not in ("rep", "manager"):
         raise Refusal("Away and back are for reps (and managers who take leads) on the roster.")
@@ -56,14 +56,14 @@ def _someone(session: Session, slack_id: str) -> Person:
 
 def set_away(session: Session, slack_id: str, *, now: datetime, until: datetime | None) -> Person:
     """Mark `slack_id` away from now until `until` (None: until they are back)."""
-    someone = _someone(session, slack_id)
+    someone = lead_taker(session, slack_id)
     someone.away_since, someone.away_until = now, until
     return someone
 
 
 def set_back(session: Session, slack_id: str, *, now: datetime) -> Person:
     """`slack_id` takes round-robin leads again (a no-op when they were not away)."""
-    someone = _someone(session, slack_id)
+    someone = lead_taker(session, slack_id)
     someone.away_since = someone.away_until = None
     return someone
 
@@ -71,7 +71,7 @@ def set_back(session: Session, slack_id: str, *, now: datetime) -> Person:
 def toggle_away(session: Session, slack_id: str, *, now: datetime) -> bool:
     """The Home tab's switch: away (until back) if they are not, back if they are. Returns
     whether they are away now."""
-    someone = _someone(session, slack_id)
+    someone = lead_taker(session, slack_id)
     if is_away(someone, now):
         set_back(session, slack_id, now=now)
         return False

@@ -122,3 +122,32 @@ def lead_reassign_modal(hostile: str) -> dict[str, Any]:
 
     reps = [Person(slack_id=f"UREP{n}", name=hostile, role="rep") for n in range(100)]
     return reassign_context(hostile_lead(hostile), reps, Origin(42))
+
+
+# -- routing: /leads why, /leads away and back -------------------------------------------------
+
+
+@sample("leads_why")
+def leads_why_routed(hostile: str) -> dict[str, Any]:
+    lead = hostile_lead(hostile, assigned_how="round_robin", assigned_from=hostile)
+    skipped = [{"slack_id": f"U{n:08d}", "skipped": hostile} for n in range(30)]
+    decisions = [
+        {"at": MOMENT, "pool": hostile, "chosen": "UREP1", "skipped": skipped, "eligible": 3}
+    ] * 5
+    return {"lead": lead, "decisions": decisions}
+
+
+@sample("leads_why")
+def leads_why_never_routed(hostile: str) -> dict[str, Any]:
+    lead = hostile_lead(hostile, assigned_how="reassigned", assigned_by="UMGR1")
+    return {"lead": lead, "decisions": []}
+
+
+@sample("leads_away", user_text=False)
+def leads_away_until(hostile: str) -> dict[str, Any]:
+    return {"away": True, "until": MOMENT}
+
+
+@sample("leads_away", user_text=False)
+def leads_back(hostile: str) -> dict[str, Any]:
+    return {"away": False, "until": None}
