@@ -11,8 +11,11 @@ from sqlalchemy.orm import Session
 
 from bot import outbox
 from bot.durations import format_duration
+from bot.ids import RoutingIds
 from bot.messages import render_view
 from bot.models import Campaign, Lead, Person, utcnow
+from bot.permissions import takes_leads
+from bot.routing import is_away
 from bot.states import OPEN_STATUSES, CampaignStatus
 
 SHOWN = 10
@@ -49,6 +52,10 @@ def home_view(session: Session, slack_id: str, *, now: datetime | None = None) -
     return render_view(
         "home",
         person=person,
+        takes_leads=takes_leads(person),
+        away=person is not None and is_away(person, now),
+        away_until=person.away_until if person is not None else None,
+        away_toggle=RoutingIds.AWAY_TOGGLE,
         leads=[
             HomeLead(
                 lead.name, lead.company, name, format_duration(now - lead.received_at), lead.status

@@ -89,3 +89,10 @@ class LadderIds(StrEnum):
     NUDGE = "ladder_nudge"
     # block_id prefix of the escalation's actions block: "<prefix>:<lead id>".
     ESCALATION_ACTIONS = "lead_escalation_actions"
+
+
+class RoutingIds(StrEnum):
+    """Round robin's switches."""
+
+    # The Home tab's "I'm away" / "I'm back" button (a rep's own switch; no value needed).
+    AWAY_TOGGLE = "routing_away_toggle"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from handlers.actions import campaign, digest, feedback, ladder, lead
+from handlers.actions import campaign, digest, feedback, ladder, lead, routing
 
 
 def register(app: App) -> None:
@@ -13,3 +13,4 @@ def register(app: App) -> None:
     feedback.register(app)
     lead.register(app)
     ladder.register(app)
+    routing.register(app)
