@@ -98,6 +98,9 @@ class Settings:
     sync_channel: str | None = None
     # A person's App Home is published again at most this often when what it shows changes.
     home_refresh_interval: timedelta = timedelta(seconds=5)
+    # How a hot lead with no owner is routed: "round_robin" or "channel" (offered to claim).
+    routing: str = "round_robin"
+    max_open_hot_leads: int = 25
     log_level: str = "INFO"
     # The lead sources (`POST /leads/<name>`); a missing default file means none.
     sources_file: str | None = "sources.toml"
@@ -273,6 +276,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         home_refresh_interval=_parsed(
             env, "HOME_REFRESH_INTERVAL", _home_interval, Settings.home_refresh_interval, ""
         ),
+        routing=_parsed(env, "ROUTING", _routing, "round_robin", ""),
+        max_open_hot_leads=_parsed(
+            env, "MAX_OPEN_HOT_LEADS", _int_between(1, 10_000), 25, "Use a whole number"
+        ),
         log_level=_parsed(env, "LOG_LEVEL", _log_level, "INFO", ""),
         sources_file=_text(env, "SOURCES_FILE") or Settings.sources_file,
         sources_file_required=_text(env, "SOURCES_FILE") is not None,
@@ -325,6 +332,13 @@ def _home_interval(raw: str) -> timedelta:
     value = parse_duration(raw)
     if not timedelta(seconds=1) <= value <= timedelta(minutes=10):
         raise ValueError(f"{raw!r} must be between 1s and 10m")
+    return value
+
+
+def _routing(raw: str) -> str:
+    value = raw.strip().lower()
+    if value not in ("round_robin", "channel"):
+        raise ValueError("must be round_robin or channel")
     return value
 
 

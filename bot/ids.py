@@ -24,6 +24,7 @@ class CampaignIds(StrEnum):
     # The announcement in the sales channel; the button's value is the campaign's id.
     ANNOUNCEMENT_ACTIONS = "campaign_announcement_actions"
     GOT_IT = "campaign_got_it"
+    UNREAD = "campaign_unread"  # "Who hasn't read it?": for the brief's marketer and admins
 
 
 class LeadIds(StrEnum):
@@ -39,6 +40,7 @@ class LeadIds(StrEnum):
     # The outcome menu (an overflow) on a contacted lead's alert; each option's value is
     # "<lead id>:<stage>" (meeting, won or lost).
     OUTCOME = "lead_outcome"
+    WAKE = "lead_wake"  # "Cancel snooze" on a snoozed lead
     # block_id prefixes of the buttons' actions block: "<prefix>:<lead id>".
     ALERT_ACTIONS = "lead_alert_actions"
     CLAIM_ACTIONS = "lead_claim_actions"
@@ -110,3 +112,10 @@ class HomeIds(StrEnum):
     EDIT_CAMPAIGN = "home_campaign_edit"
     END_CAMPAIGN = "home_campaign_end"
     CAMPAIGN_ACTIONS = "home_campaign_actions"
+
+
+class RoutingIds(StrEnum):
+    """Round robin's switches."""
+
+    # The Home tab's "I'm away" / "I'm back" button (a rep's own switch; no value needed).
+    AWAY_TOGGLE = "routing_away_toggle"

@@ -78,6 +78,13 @@ class Person(Base):
     tz_override: Mapped[str | None] = mapped_column(String(64))
     # Their id in the CRM (a HubSpot owner id, a Salesforce user id): lead owners match on it.
     crm_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # The roster's `weight`: a rep's share of round-robin leads (None: 1); a manager with a
+    # weight of 1 or more takes leads too (None: 0). See bot.permissions.takes_leads.
+    weight: Mapped[int | None] = mapped_column(Integer)
+    # `/leads away`: not routed leads from `away_since` until `away_until` (None: until
+    # `/leads back`). Both None: not away.
+    away_since: Mapped[datetime | None]
+    away_until: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -226,6 +233,12 @@ class Lead(Base):
     # `python app.py leads forget`: the personal data is gone; figures (times, campaign,
     # stage, owner) stay for the scorecards (see bot.erasure).
     erased_at: Mapped[datetime | None]
+    # How the current owner got the lead: when (their alert's "waiting" counts from here),
+    # how (`AssignedHow`), by whom (None: the CRM or Handoff itself) and from whom.
+    assigned_at: Mapped[datetime | None]
+    assigned_how: Mapped[str | None] = mapped_column(String(16))
+    assigned_by: Mapped[str | None] = mapped_column(String(32))
+    assigned_from: Mapped[str | None] = mapped_column(String(32))
     # How far the sale has gone (`bot.states.LeadStage`) and since when; history in
     # `LeadStageChange`. A lead's arrival is its implicit `new`.
     stage: Mapped[str] = mapped_column(String(16), default="new", server_default="new")
@@ -441,3 +454,28 @@ class JobRun(Base):
     job: Mapped[str] = mapped_column(String(64), primary_key=True)
     slot: Mapped[str] = mapped_column(String(32), primary_key=True)
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RoutingTurn(Base):
+    """Round robin's memory: each rep's credit in a pool (smooth weighted round robin). The
+    pool's row with `slack_id` "" is the lock two processes take before choosing."""
+
+    __tablename__ = "routing_turns"
+
+    pool: Mapped[str] = mapped_column(String(100), primary_key=True)
+    slack_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    credit: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class RoutingDecision(Base):
+    """How a lead's owner was chosen (or why nobody was): shown by `/leads why`."""
+
+    __tablename__ = "routing_decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    decided_at: Mapped[datetime] = mapped_column(default=utcnow)
+    pool: Mapped[str] = mapped_column(String(200))
+    chosen: Mapped[str | None] = mapped_column(String(32))
+    # [{"slack_id": ..., "skipped": reason or None}], in the order considered.
+    considered: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)

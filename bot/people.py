@@ -48,6 +48,7 @@ class _Row:
     tz: str | None
     crm_id: str | None = None
     has_crm_id: bool = False
+    weight: str | None = None
 
 
 def _parse_roster(text: str) -> tuple[list[_Row], list[str]]:
@@ -59,13 +60,15 @@ def _parse_roster(text: str) -> tuple[list[_Row], list[str]]:
         return [], ["the file is empty; the first line must be: " + ",".join(ROSTER_HEADER)]
     except csv.Error as exc:
         return [], [f"line 1: not valid CSV ({exc})"]
+    extras = header[5:]
     if (
         header[:5] != ROSTER_HEADER
-        or any(h not in {"tz", "crm_id"} for h in header[5:])
-        or len(set(header[5:])) != len(header[5:])
+        or any(h not in {"tz", "crm_id", "weight"} for h in extras)
+        or len(set(extras)) != len(extras)
     ):
         return [], [
-            f"line 1: the header must be {','.join(ROSTER_HEADER)} (optionally ,tz and ,crm_id); "
+            f"line 1: the header must be {','.join(ROSTER_HEADER)} "
+            "(optionally ,tz ,crm_id ,weight, each once); "
             f"found {','.join(header)}"
         ]
     rows: list[_Row] = []
@@ -91,6 +94,7 @@ def _parse_roster(text: str) -> tuple[list[_Row], list[str]]:
                 tz=cells.get("tz") or None,
                 crm_id=cells.get("crm_id") or None,
                 has_crm_id="crm_id" in cells,
+                weight=cells.get("weight") or None,
             )
             problems.extend(_row_problems(row, seen_ids, seen_emails))
             if row.crm_id is not None:
@@ -140,6 +144,8 @@ def _row_problems(row: _Row, seen_ids: dict[str, int], seen_emails: dict[str, in
             ZoneInfo(row.tz)
         except (ZoneInfoNotFoundError, ValueError):
             problems.append(f"{where}: tz {row.tz!r} is not a time zone like Europe/Berlin")
+    if row.weight is not None and not (row.weight.isdigit() and int(row.weight) <= 100):
+        problems.append(f"{where}: weight {row.weight!r} is not a whole number from 0 to 100")
     return problems
 
 
@@ -185,7 +191,13 @@ def import_roster(session: Session, text: str) -> RosterResult:
     people: dict[str, Person] = {}
     for row in rows:
         person = existing.get(row.slack_id)
-        values = {"email": row.email, "name": row.name, "role": row.role, "tz_override": row.tz}
+        values = {
+            "email": row.email,
+            "name": row.name,
+            "role": row.role,
+            "tz_override": row.tz,
+            "weight": int(row.weight) if row.weight is not None else None,
+        }
         if row.has_crm_id:  # a file without the column leaves the CRM ids as they are
             values["crm_id"] = row.crm_id
         if person is None:

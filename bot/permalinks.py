@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -26,6 +27,13 @@ from bot.db import Database
 from bot.models import SlackMessage
 
 log = logging.getLogger(__name__)
+
+
+def message_url(channel: str, ts: str) -> str:
+    """A link that opens a posted message for whoever can see its conversation (app_redirect
+    needs no workspace domain and no API call; `message_ts` points at the message)."""
+    return "https://slack.com/app_redirect?" + urlencode({"channel": channel, "message_ts": ts})
+
 
 Done = Callable[[str | None], None]
 

@@ -8,12 +8,15 @@ here and refuse with their own words; nothing else compares roles to decide a pe
   with no manager, any manager.
 - Nudge a rep (the digest's button): the rep's manager or an admin.
 - Claim a lead offered in the sales channel: reps, managers and admins on the roster.
-- Be given a lead (reassign): reps and managers.
+- Be given a lead (reassign): reps, and managers who take leads (a roster `weight` of 1 or
+  more; `takes_leads`).
+- See how a lead's owner was chosen (`/leads why`): managers and admins.
 - Create, edit or end campaigns; answer feedback: marketers and admins.
 """
 
 from __future__ import annotations
 
+from sqlalchemy import ColumnElement, and_, or_
 from sqlalchemy.orm import Session
 
 from bot.models import Lead, Person
@@ -70,8 +73,27 @@ def may_claim(session: Session, actor: str) -> bool:
     return _has_role(person(session, actor), CLAIMING_ROLES)
 
 
+def takes_leads(someone: Person | None) -> bool:
+    """Reps take leads; a manager does only with a roster weight of 1 or more."""
+    if someone is None:
+        return False
+    if someone.role == "rep":
+        return True
+    return someone.role == MANAGER and (someone.weight or 0) >= 1
+
+
+def takes_leads_clause() -> ColumnElement[bool]:
+    """`takes_leads` as a query condition on Person."""
+    return or_(Person.role == "rep", and_(Person.role == MANAGER, Person.weight >= 1))
+
+
 def may_be_assigned(someone: Person | None) -> bool:
-    return _has_role(someone, ASSIGNABLE_ROLES)
+    return takes_leads(someone)
+
+
+def may_see_routing(session: Session, actor: str) -> bool:
+    """`/leads why`: managers and admins."""
+    return _has_role(person(session, actor), (MANAGER, ADMIN))
 
 
 def may_manage_campaigns(session: Session, actor: str) -> bool:
@@ -91,4 +113,7 @@ __all__ = [
     "may_manage_campaigns",
     "may_nudge_about_lead",
     "may_nudge_rep",
+    "may_see_routing",
+    "takes_leads",
+    "takes_leads_clause",
 ]

@@ -2,6 +2,7 @@
 columns stay `Mapped[str]` and compare equal), so rows written before keep their meaning.
 
 - `LeadStatus`: where a lead is in its owner's hands (`Lead.status`).
+- `AssignedHow`: how a lead's current owner got it (`Lead.assigned_how`).
 - `FeedbackKind`: who wrote a piece of feedback (`Feedback.kind`).
 - `CampaignStatus`: a campaign brief's life (`Campaign.status`).
 - `OutboxStatus`: a queued Slack call's life (`OutboxMessage.status`).
@@ -69,6 +70,15 @@ class StageSource(StrEnum):
 
     SLACK = "slack"  # a person in Slack (`by` is their Slack user ID)
     CRM = "crm"  # a lead source (`by` is its display name, e.g. "HubSpot")
+
+
+class AssignedHow(StrEnum):
+    """How a lead's current owner got it (`Lead.assigned_how`); None: the CRM named them."""
+
+    CRM = "crm"  # the CRM named (or changed) the owner
+    CLAIMED = "claimed"  # claimed from the sales channel
+    REASSIGNED = "reassigned"  # a person reassigned it (`Lead.assigned_by`)
+    ROUND_ROBIN = "round_robin"  # round robin in a pool (`Lead.assigned_from` names it)
 
 
 class FeedbackKind(StrEnum):

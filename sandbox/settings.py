@@ -48,4 +48,5 @@ def sandbox_settings(base: Settings, *, workdir: Path, port: int) -> Settings:
         channel_post_interval=timedelta(0),
         sources_file=None,  # the sandbox's own lead sources (sandbox.shapes), not the file's
         sources_file_required=False,
+        routing="channel",  # the demo's unassigned lead waits in #sales to be claimed
     )

@@ -48,6 +48,9 @@ def settings() -> Settings:
             "CHANNEL_POST_INTERVAL": "0s",
             # No weekly report posts into the channels a test counts, unless it asks for one.
             "SYNC_REPORT": "off",
+            # Unowned hot leads are offered in the channel here; round robin's own tests
+            # (tests/bot/routing, tests/scenarios/test_routing.py) turn it on.
+            "ROUTING": "channel",
         }
     )
 

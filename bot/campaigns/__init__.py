@@ -29,6 +29,7 @@ from bot.campaigns.service import (
     record_read,
     save_campaign,
 )
+from bot.campaigns.unread import unread_list
 
 __all__ = [
     "CampaignCommand",
@@ -53,4 +54,5 @@ __all__ = [
     "record_read",
     "save_campaign",
     "suggest_code",
+    "unread_list",
 ]

@@ -21,7 +21,7 @@ from bot.digest.parts import DigestApp
 from bot.digest.query import (
     RepStale,
     StaleLead,
-    alert_locations,
+    escalation_locations,
     hot_arrivals,
     stale_by_rep,
     teams,
@@ -105,10 +105,14 @@ def build_digests(
             min(start for start, _ in windows.values()),
             max(end for _, end in windows.values()),
         )
-        links = alert_locations(
-            session, [(lead.id, rep) for rep, entry in stale.items() for lead in entry.leads]
+        # The manager cannot open the rep's DM: their lines link to the escalation they got.
+        links = escalation_locations(
+            session, [lead.id for entry in stale.values() for lead in entry.leads]
         )
-    add_alert_links(stale.values(), links)
+    for entry in stale.values():
+        for lead in entry.leads:
+            if lead.id in links:
+                lead.escalation_url = alert_url(*links[lead.id])
     digests = []
     for team in team_list:
         zone = zone_of(team.manager_id)
@@ -253,6 +257,7 @@ def lead_view(lead: StaleLead, now: datetime) -> dict[str, object]:
         "campaign": lead.campaign,
         "score": lead.score,
         "alert_url": lead.alert_url,
+        "escalation_url": lead.escalation_url,
     }
 
 

@@ -18,8 +18,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Row, and_, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from bot.keys import alert_key
-from bot.models import Campaign, Lead, Person, SlackMessage
+from bot.keys import alert_key, escalation_key
+from bot.leads.pings import STEP_ESCALATION
+from bot.models import Campaign, Lead, Person, Ping, SlackMessage
 from bot.states import CLOSED_STATUSES
 from bot.workhours import WorkingHours
 
@@ -40,7 +41,8 @@ class StaleLead:
     hot: bool
     received_at: datetime
     campaign: str | None
-    alert_url: str | None = None
+    alert_url: str | None = None  # for the rep (their DM): the digest's Nudge
+    escalation_url: str | None = None  # for the manager: the escalation they were sent
 
     def sort_key(self) -> tuple[bool, datetime, int]:
         """Hot leads first (each is past its SLA), then the oldest."""
@@ -204,6 +206,34 @@ def alert_locations(
         rows = session.execute(
             select(SlackMessage.key, SlackMessage.channel, SlackMessage.ts).where(
                 SlackMessage.key.in_(chunk)
+            )
+        )
+        for key, channel, ts in rows:
+            found[keys[key]] = (channel, ts)
+    return found
+
+
+def escalation_locations(session: Session, lead_ids: Iterable[int]) -> dict[int, tuple[str, str]]:
+    """lead id -> (channel, ts) of the escalation about its current owner's wait (the one
+    its manager was sent), for the leads that have one."""
+    ids = list(lead_ids)
+    found: dict[int, tuple[str, str]] = {}
+    for start in range(0, len(ids), 500):
+        pairs = session.execute(
+            select(Ping.lead_id, Ping.cycle)
+            .join(Lead, Lead.id == Ping.lead_id)
+            .where(
+                Ping.lead_id.in_(ids[start : start + 500]),
+                Ping.step == STEP_ESCALATION,
+                Ping.cycle == Lead.ladder_cycle,
+            )
+        )
+        keys = {escalation_key(lead_id, cycle): lead_id for lead_id, cycle in pairs}
+        if not keys:
+            continue
+        rows = session.execute(
+            select(SlackMessage.key, SlackMessage.channel, SlackMessage.ts).where(
+                SlackMessage.key.in_(list(keys))
             )
         )
         for key, channel, ts in rows:

@@ -29,13 +29,15 @@ from bot.home.common import (
 from bot.home.health import Health, health
 from bot.home.queue import Queue, rep_queue
 from bot.home.team import ROWS_PER_BLOCK, TeamBoard, team_board
-from bot.ids import FeedbackIds, HomeIds, LadderIds, LeadIds
+from bot.ids import FeedbackIds, HomeIds, LadderIds, LeadIds, RoutingIds
 from bot.leads.render import SNOOZE_OPTIONS
 from bot.messages import render_view
 from bot.models import Person, utcnow
 from bot.outcomes.scorecard import Period, Scorecards
+from bot.permissions import takes_leads
+from bot.routing import is_away
 
-TOP = 3  # the header, who you are, the commands at the bottom
+TOP = 4  # the header, who you are, the away switch (reps), the commands at the bottom
 # Fixed blocks per section; rows come on top.
 REP_FIXED = 5  # header, my week, snoozed, "…and N more", divider
 MANAGER_FIXED = 6  # header, key, overdue heading, "…and N more", digest button, divider
@@ -79,6 +81,17 @@ def budget(sections: Sections, reps: int) -> Budget:
         plan.cards = min(CARDS_MAX, share // 3)
         plan.inbox = min(INBOX_MAX, share - 2 * plan.cards)
     return plan
+
+
+def away_switch(person: Person, now: datetime) -> dict[str, Any] | None:
+    """The "I'm away" / "I'm back" switch, for someone round robin gives leads to."""
+    if not takes_leads(person):
+        return None
+    return {
+        "away": is_away(person, now),
+        "until": person.away_until,
+        "action_id": RoutingIds.AWAY_TOGGLE,
+    }
 
 
 def _admins(session: Session) -> list[str]:
@@ -153,6 +166,7 @@ def home_context(
             report = health(session, settings=settings, now=now)
     return {
         "person": someone,
+        "away_switch": away_switch(someone, now) if someone is not None else None,
         "sections": sections,
         "admins": [] if someone is not None else _admins(session),
         "queue": queue,

@@ -14,15 +14,22 @@ from bot.config import Settings
 from bot.durations import parse_duration
 from bot.errors import Refusal
 from bot.feedback.service import record_lead_quality
-from bot.leads import ladder, stages
+from bot.leads import escalations, ladder, stages
 from bot.leads.notify import alert_owner, close_claim, hand_over, refresh_alert
 from bot.leads.render import SNOOZE_OPTIONS, reason_label
 from bot.lookups import campaign_of
 from bot.messages import escape, mention
 from bot.models import Feedback, Lead, Person, SlackUser
 from bot.people import SlackDirectory, person
-from bot.permissions import ASSIGNABLE_ROLES, may_act_on_lead, may_be_assigned, may_claim
-from bot.states import OPEN_STATUSES, FeedbackKind, LeadStage, LeadStatus, StageSource
+from bot.permissions import may_act_on_lead, may_be_assigned, may_claim, takes_leads_clause
+from bot.states import (
+    OPEN_STATUSES,
+    AssignedHow,
+    FeedbackKind,
+    LeadStage,
+    LeadStatus,
+    StageSource,
+)
 from bot.workhours import WorkingHours
 
 REFUSAL = "Only the lead's owner, their manager or an admin can act on this lead."
@@ -58,7 +65,7 @@ def _require(session: Session, lead: Lead, allowed: tuple[str, ...]) -> None:
         LeadStatus.CONTACTED: f"{who} already marked it contacted.",
         LeadStatus.NOT_FIT: f"{who} already marked it not a fit.",
         LeadStatus.SNOOZED: f"{who} already snoozed it.",
-        LeadStatus.NEW: "Nobody has picked it up yet.",
+        LeadStatus.NEW: "Nobody has picked it up yet, and it is not snoozed.",
     }
     raise Refusal(done.get(lead.status, "That no longer applies to this lead."))
 
@@ -76,6 +83,7 @@ def acknowledge(session: Session, lead_id: int, actor: str, *, now: datetime) ->
     _require(session, lead, (LeadStatus.NEW, LeadStatus.SNOOZED))
     _set_status(lead, LeadStatus.CLAIMED, actor, now)
     ladder.stop_clock(lead)
+    escalations.settle(session, lead, lead.status, by=actor, now=now)
     refresh_alert(session, lead)
     return lead
 
@@ -87,6 +95,7 @@ def mark_contacted(session: Session, lead_id: int, actor: str, *, now: datetime)
     if lead.stage == LeadStage.NEW:
         stages.move(session, lead, LeadStage.WORKING, at=now, by_kind=StageSource.SLACK, by=actor)
     ladder.stop_clock(lead)
+    escalations.settle(session, lead, lead.status, by=actor, now=now)
     refresh_alert(session, lead)
     return lead
 
@@ -122,6 +131,27 @@ def snooze(
     _set_status(lead, LeadStatus.SNOOZED, actor, now)
     lead.snoozed_until = until
     ladder.snooze(lead, until)
+    escalations.settle(session, lead, lead.status, by=actor, now=now)
+    refresh_alert(session, lead)
+    return lead
+
+
+def wake(
+    session: Session,
+    lead_id: int,
+    actor: str,
+    *,
+    settings: Settings,
+    directory: SlackDirectory,
+    now: datetime,
+) -> Lead:
+    """Cancel a snooze: the lead is open again now and the clock starts from zero, as when a
+    snooze ends by itself."""
+    lead = lead_to_act_on(session, lead_id, actor)
+    _require(session, lead, (LeadStatus.SNOOZED,))
+    lead.status, lead.status_by, lead.status_at = LeadStatus.NEW, actor, now
+    lead.snoozed_until = None
+    ladder.start_clock(session, lead, settings=settings, directory=directory, now=now)
     refresh_alert(session, lead)
     return lead
 
@@ -158,16 +188,18 @@ def mark_not_fit(
     session.add(feedback)
     session.flush()
     record_lead_quality(session, settings=settings, feedback=feedback)
+    escalations.settle(session, lead, lead.status, by=actor, now=now)
     refresh_alert(session, lead)
     return feedback
 
 
 def assignable(session: Session, lead: Lead) -> list[Person]:
-    """Roster reps and managers who could take the lead (not its owner), by name."""
+    """Roster members who take leads (reps, and managers with a weight) other than its owner,
+    by name."""
     return list(
         session.scalars(
             select(Person)
-            .where(Person.role.in_(ASSIGNABLE_ROLES), Person.slack_id != (lead.owner_id or ""))
+            .where(takes_leads_clause(), Person.slack_id != (lead.owner_id or ""))
             .order_by(Person.name)
             .limit(100)
         )
@@ -188,7 +220,7 @@ def reassign(
     _require(session, lead, OPEN_STATUSES)
     target = person(session, new_owner)
     if target is None or not may_be_assigned(target):
-        raise Refusal("Pick a rep or manager from the Handoff roster.")
+        raise Refusal("Pick a rep (or a manager who takes leads) from the Handoff roster.")
     if new_owner == lead.owner_id:
         raise Refusal(f"{display_name(session, new_owner)} already has this lead.")
     previous = lead.owner_id
@@ -224,6 +256,7 @@ def claim(
         if lead.owner_id is None:
             raise Refusal("This lead is no longer hot, so it is not up for claiming.")
         raise Refusal(f"{display_name(session, lead.owner_id)} already claimed it.")
+    lead.assigned_how, lead.assigned_by, lead.assigned_from = AssignedHow.CLAIMED, actor, None
     close_claim(session, lead, settings=settings, by=actor, at=now)
     alert_owner(session, lead, settings=settings, directory=directory, now=now)
     return lead

@@ -10,10 +10,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot import outbox
+from bot import outbox, routing
 from bot.config import Settings
 from bot.keys import alert_key, claim_key
-from bot.leads import folding, ladder
+from bot.leads import escalations, folding, ladder
 from bot.leads.render import (
     AlertState,
     alert_message,
@@ -22,7 +22,7 @@ from bot.leads.render import (
 from bot.messages import render_message
 from bot.models import Lead, OutboxMessage, SlackMessage, utcnow
 from bot.people import SlackDirectory
-from bot.states import OPEN_STATUSES, LeadStatus
+from bot.states import OPEN_STATUSES, AssignedHow, LeadStatus
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +68,7 @@ def alert_owner(
         _post_alert(session, lead, key, owner)
     if lead.alerted_at is None:
         lead.alerted_at = now
+    lead.assigned_at = now  # the new owner's wait counts from their alert
     if lead.status in OPEN_STATUSES:
         ladder.start_clock(session, lead, settings=settings, directory=directory, now=now)
 
@@ -90,12 +91,15 @@ def _post_alert(session: Session, lead: Lead, key: str, owner: str) -> None:
         outbox.enqueue(session, "chat.postMessage", thread=key, channel=owner, **back.as_args())
 
 
-def post_claim(session: Session, lead: Lead, *, settings: Settings) -> None:
-    """Offer an unassigned hot lead in SALES_CHANNEL with a Claim button (once per lead)."""
+def post_claim(
+    session: Session, lead: Lead, *, settings: Settings, reason: str | None = None
+) -> None:
+    """Offer an unassigned hot lead in SALES_CHANNEL with a Claim button (once per lead);
+    `reason` says why round robin gave it to nobody."""
     if not settings.sales_channel:
         log.warning("lead #%s is hot and unassigned but SALES_CHANNEL is not set", lead.id)
         return
-    message = claim_message(session, lead)
+    message = claim_message(session, lead, reason=reason)
     key = claim_key(lead.id)
     posted = outbox.enqueue(
         session,
@@ -142,7 +146,16 @@ def offer_or_wait(session: Session, lead: Lead, *, settings: Settings, now: date
 def announce(
     session: Session, lead: Lead, *, settings: Settings, directory: SlackDirectory, now: datetime
 ) -> None:
-    """A hot lead to act on: alert its owner, or offer it to the sales channel."""
+    """A hot lead to act on: alert its owner; with no owner, the next rep by round robin
+    (ROUTING=round_robin), else offer it in the sales channel (saying why nobody got it)."""
+    if lead.owner_id is None and settings.routing == "round_robin" and not lead.owner_pending:
+        decision = routing.route(session, lead, settings=settings, now=now)
+        if decision.chosen is None:
+            post_claim(session, lead, settings=settings, reason=decision.nobody_reason)
+            return
+        lead.owner_id = decision.chosen
+        lead.assigned_how, lead.assigned_by = AssignedHow.ROUND_ROBIN, None
+        lead.assigned_from = decision.pool_label
     if lead.owner_id is None:
         offer_or_wait(session, lead, settings=settings, now=now)
     else:
@@ -194,8 +207,21 @@ def hand_over(
     now: datetime,
 ) -> None:
     """`lead.owner_id` has just changed from `previous_owner` (by a person, or the CRM when
-    `by` is None): the old alert says so, the new owner is alerted, the clock restarts."""
+    `by` is None): the old alert and the escalation say so, the new owner is alerted (their
+    alert says how they got it), the clock restarts."""
     folding.refresh(session, lead, now=now)  # a folded burst that lists it says it moved
+    if previous_owner:
+        escalations.settle(
+            session,
+            lead,
+            escalations.REASSIGNED,
+            by=by,
+            now=now,
+            owner=previous_owner,
+            new_owner=lead.owner_id,
+        )
+    lead.assigned_how = AssignedHow.REASSIGNED if by else AssignedHow.CRM
+    lead.assigned_by, lead.assigned_from = by, previous_owner
     if previous_owner and has_message(session, alert_key(lead.id, previous_owner)):
         state = AlertState("reassigned", by=by, at=now, new_owner=lead.owner_id)
         message = alert_message(session, lead, state)

@@ -32,8 +32,9 @@ from bot.keys import (
 )
 from bot.leads import folding
 from bot.messages import Message, render_message
-from bot.models import Campaign, Lead, OutboxMessage, Ping
+from bot.models import Campaign, Lead, OutboxMessage, Ping, SlackMessage
 from bot.people import manager_of, person
+from bot.permalinks import message_url
 from bot.permissions import may_nudge_about_lead
 from bot.states import CLOSED_STATUSES, LeadStatus
 
@@ -79,9 +80,14 @@ class LeadLine:
     waited: str
 
 
+def held_since(lead: Lead) -> datetime | None:
+    """Since when the current owner has had the lead: a reassignment restarts the count."""
+    return lead.assigned_at or lead.received_at
+
+
 def _line(session: Session, lead: Lead, now: datetime) -> LeadLine:
     campaign = session.get(Campaign, lead.campaign_id) if lead.campaign_id else None
-    return LeadLine(lead, campaign, format_duration(now - (lead.received_at or now)))
+    return LeadLine(lead, campaign, format_duration(now - (held_since(lead) or now)))
 
 
 # -- the reminder and the summary ---------------------------------------------------------
@@ -201,6 +207,8 @@ def escalation_context(
         "actions_block": f"{LadderIds.ESCALATION_ACTIONS}:{lead.id}",
         "lead_value": str(lead.id),
         "nudge_value": f"{lead.id}:{cycle}",
+        "outcome": None,  # what became of the lead, once settled (bot.leads.escalations)
+        "escalated_at": None,
     }
 
 
@@ -266,7 +274,20 @@ def nudge(session: Session, *, value: str, actor: str, now: datetime) -> Message
         who = person(session, lead.owner_id)
         name = who.name if who else "The rep"
         raise Refusal(f"No need: {name} {STATUS_WORDS[lead.status]} already.")
-    message = render_message("lead_escalation_nudge", item=_line(session, lead, now), actor=actor)
+    if cycle != lead.ladder_cycle or lead.status != LeadStatus.NEW:
+        # The lead moved on since this escalation (acted on, snoozed or reassigned): a Nudge
+        # from it would reach whoever holds the lead now, about a wait that is over.
+        raise Refusal(
+            "That escalation is out of date: the lead has moved on since "
+            "(the escalation now shows how). Nothing was sent."
+        )
+    posted = session.get(SlackMessage, alert_key(lead.id, lead.owner_id))
+    message = render_message(
+        "lead_escalation_nudge",
+        item=_line(session, lead, now),
+        actor=actor,
+        alert_url=message_url(posted.channel, posted.ts) if posted is not None else None,
+    )
     key = nudge_key(lead.id, cycle)
     if not outbox.enqueue(
         session, "chat.postMessage", key=key, channel=lead.owner_id, **message.as_args()

@@ -40,7 +40,7 @@ NOT_FIT_REASONS = (
 ACTIONS_BY_STATUS: dict[str, tuple[str, ...]] = {
     LeadStatus.NEW: ("ack", "contacted", "snooze", "not_fit", "reassign", "feedback"),
     LeadStatus.CLAIMED: ("contacted", "snooze", "not_fit", "reassign", "feedback"),
-    LeadStatus.SNOOZED: ("ack", "contacted", "not_fit", "reassign", "feedback"),
+    LeadStatus.SNOOZED: ("ack", "contacted", "snooze", "wake", "not_fit", "reassign", "feedback"),
     LeadStatus.CONTACTED: ("not_fit", "feedback", "outcome"),
     LeadStatus.NOT_FIT: ("feedback",),
     "reassigned": (),
@@ -132,9 +132,11 @@ def claim_context(
     owner: str | None = None,
     by: str | None = None,
     at: datetime | None = None,
+    reason: str | None = None,
 ) -> dict[str, Any]:
     """What `templates/lead_claim.json.j2` is rendered with."""
     return {
+        "reason": reason,
         "owner": owner,
         "by": by,
         "at": at,
@@ -156,7 +158,10 @@ def claim_message(
     owner: str | None = None,
     by: str | None = None,
     at: datetime | None = None,
+    reason: str | None = None,
 ) -> Message:
     """The sales-channel message for an unassigned lead; with `owner`, who took it and when."""
-    context = claim_context(lead, campaign_of(session, lead), owner=owner, by=by, at=at)
+    context = claim_context(
+        lead, campaign_of(session, lead), owner=owner, by=by, at=at, reason=reason
+    )
     return render_message("lead_claim", **context)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from handlers.actions import campaign, digest, feedback, home, ladder, lead
+from handlers.actions import campaign, digest, feedback, home, ladder, lead, routing
 
 
 def register(app: App) -> None:
@@ -14,3 +14,4 @@ def register(app: App) -> None:
     home.register(app)
     lead.register(app)
     ladder.register(app)
+    routing.register(app)

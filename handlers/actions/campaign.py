@@ -1,4 +1,5 @@
-"""The announcement's "Got it" button: one read per person, the count updated in place."""
+"""The announcement's buttons: "Got it" (one read per person, the count updated in place)
+and "Who hasn't read it?" (the list, for the brief's marketer and admins)."""
 
 from __future__ import annotations
 
@@ -37,5 +38,23 @@ def got_it_callback(ack: Ack, body: dict, action: dict, respond: Respond, handof
         respond(**message.as_args(), response_type="ephemeral", replace_original=False)
 
 
+def unread_callback(ack: Ack, body: dict, action: dict, respond: Respond, handoff: Handoff) -> None:
+    """ "Who hasn't read it?": the list, privately, for the brief's marketer or an admin."""
+    ack()
+    value = str(action.get("value", ""))
+    if not value.isdigit():
+        return
+    try:
+        with handoff.db.session() as session:
+            message = campaigns.unread_list(
+                session, campaign_id=int(value), actor=body["user"]["id"]
+            )
+    except Refusal as refusal:
+        respond(text=refusal.message, response_type="ephemeral", replace_original=False)
+        return
+    respond(**message.as_args(), response_type="ephemeral", replace_original=False)
+
+
 def register(app: App) -> None:
     app.action(CampaignIds.GOT_IT)(guarded(got_it_callback))
+    app.action(CampaignIds.UNREAD)(guarded(unread_callback))

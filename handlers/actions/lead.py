@@ -114,6 +114,19 @@ def outcome_callback(
         act(handoff, body, action, respond, record_outcome, stage=stage)
 
 
+def wake_callback(ack: Ack, body: dict, action: dict, respond: Respond, handoff: Handoff) -> None:
+    ack()
+    act(
+        handoff,
+        body,
+        action,
+        respond,
+        actions.wake,
+        settings=handoff.settings,
+        directory=handoff.directory,
+    )
+
+
 def open_modal(
     handoff: Handoff,
     body: dict,
@@ -147,6 +160,7 @@ def register(app: App) -> None:
     app.action(LeadIds.ACK)(guarded(ack_callback))
     app.action(LeadIds.CONTACTED)(guarded(contacted_callback))
     app.action(LeadIds.SNOOZE)(guarded(snooze_callback))
+    app.action(LeadIds.WAKE)(guarded(wake_callback))
     app.action(LeadIds.NOT_FIT)(guarded(not_fit_callback))
     app.action(LeadIds.REASSIGN)(guarded(reassign_callback))
     app.action(LeadIds.OUTCOME)(guarded(outcome_callback))

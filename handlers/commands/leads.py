@@ -6,22 +6,35 @@ from slack_bolt import Ack, App
 from slack_bolt.context.respond import Respond
 
 from bot.digest import stale_leads_for
+from bot.errors import Refusal
 from bot.leads.listing import leads_list
 from bot.models import utcnow
+from bot.routing.commands import away_back_why
 from bot.services import Handoff
 from handlers.errors import guarded
 
 USAGE = (
     "Usage: `/leads` shows your open hot leads, oldest first, with their buttons. "
-    "Managers: `/leads stale` lists your reps' stale leads."
+    "`/leads away [until 2026-12-01 | for 3d]` and `/leads back`: no round-robin leads "
+    "while you are away. Managers: `/leads stale` lists your reps' stale leads, "
+    "`/leads why LEAD` shows how a lead's owner was chosen."
 )
 
 
 def leads_callback(ack: Ack, command: dict, respond: Respond, handoff: Handoff) -> None:
     ack()
-    if (command.get("text") or "").strip().lower() == "stale":  # the manager digest's list
+    word, _, rest = (command.get("text") or "").strip().partition(" ")
+    if word.lower() == "stale" and not rest:  # the manager digest's list
         stale = stale_leads_for(handoff, command["user_id"])
         respond(response_type="ephemeral", **stale.as_args())
+        return
+    if word.lower() in ("away", "back", "why"):
+        try:
+            message = away_back_why(handoff, command["user_id"], word.lower(), rest)
+        except Refusal as refusal:
+            respond(text=refusal.message, response_type="ephemeral")
+            return
+        respond(response_type="ephemeral", **message.as_args())
         return
     if (command.get("text") or "").strip():
         respond(text=USAGE, response_type="ephemeral")

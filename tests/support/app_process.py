@@ -39,6 +39,7 @@ def app_env(slack_url: str, database_url: str, **extra: str) -> dict[str, str]:
         CHANNEL_POST_INTERVAL="0s",
         HOST="127.0.0.1",
         LOG_LEVEL="WARNING",
+        ROUTING="channel",  # unowned leads wait in CSALES, unless a test routes them
     )
     env.update(extra)
     return env

@@ -2,7 +2,7 @@
 an index on outbox.created_at for the prune
 
 Revision ID: 0008_retention
-Revises: 0006_outcomes
+Revises: 0007_routing
 Create Date: 2026-11-25 22:50:00
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 import bot.models
 
 revision = "0008_retention"
-down_revision = "0006_outcomes"
+down_revision = "0007_routing"
 branch_labels = None
 depends_on = None
 

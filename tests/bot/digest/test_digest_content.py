@@ -18,7 +18,7 @@ from bot.digest.plain import as_text
 from bot.digest.query import RepStale, StaleLead
 from bot.ids import DigestIds, LeadIds
 from bot.messages import validate_blocks
-from bot.models import SlackMessage
+from bot.models import Ping, SlackMessage
 from bot.people import import_roster
 from tests.bot.digest.test_digest_helpers import (
     add_lead,
@@ -108,8 +108,14 @@ def test_message_shows_age_campaign_score_and_alert_link_and_carries_the_buttons
     )
     stale(db, "UREP1", MONDAY_0830_NY, days=2.5, campaign_code="autumn")
     with db.session() as session:
+        # The rep's alert is in their DM, which the manager cannot open: no link to it. The
+        # escalation the manager got about this lead is linked instead (issue 14, Found 4).
         session.add(
             SlackMessage(key=f"lead:{lead}:alert:UREP1", channel="DREP1", ts="1700000000.000100")
+        )
+        session.add(Ping(lead_id=lead, step=1, cycle=0, recipient_id="UMGR1"))
+        session.add(
+            SlackMessage(key=f"lead:{lead}:escalation:0", channel="DMGR1", ts="1700000000.000200")
         )
 
     message = render_digest(digests_at(settings, db)["UMGR1"], settings)
@@ -127,14 +133,15 @@ def test_message_shows_age_campaign_score_and_alert_link_and_carries_the_buttons
     assert text.startswith('*Ada "Hack" &lt;!channel&gt;* · Acme &amp; Sons\nuntouched 3d')
     assert "Spring &lt;webinar&gt; &amp; co · score 91" in text
     assert text.endswith(
-        "<https://slack.com/app_redirect?channel=DREP1&amp;message_ts=1700000000.000100|alert>"
+        "<https://slack.com/app_redirect?channel=DMGR1&amp;message_ts=1700000000.000200|escalation>"
     )
+    assert "DREP1" not in json.dumps(message.blocks)
     assert first["accessory"]["action_id"] == LeadIds.REASSIGN
     assert first["accessory"]["value"] == str(lead)
     assert first["block_id"] == f"{DigestIds.LEAD_BLOCK}:{lead}"
-    # No campaign brief for the code: the code stands in; no alert yet: no link.
+    # No campaign brief for the code: the code stands in; no escalation: no link.
     assert "untouched 2d 12h · autumn · score n/a" in second["text"]["text"]
-    assert "|alert>" not in second["text"]["text"]
+    assert "|escalation>" not in second["text"]["text"]
     assert "<!channel>" not in json.dumps(message.blocks)
 
 
@@ -314,11 +321,12 @@ def test_dry_run_text_is_readable(db: Database, settings: Settings) -> None:
     seed_people(db)
     lead = stale(db, "UREP1", MONDAY_0830_NY, name="Ada <Lovelace>", score=70)
     with db.session() as session:
-        session.add(SlackMessage(key=f"lead:{lead}:alert:UREP1", channel="DREP1", ts="1.2"))
+        session.add(Ping(lead_id=lead, step=1, cycle=0, recipient_id="UMGR1"))
+        session.add(SlackMessage(key=f"lead:{lead}:escalation:0", channel="DMGR1", ts="1.2"))
     digest = digests_at(settings, db)["UMGR1"]
     message = render_digest(digest, settings)
     assert message is not None
     text = as_text(message, digest.rep_names)
     assert "*@Rita Rep* · 1 untouched lead  [Nudge]" in text
     assert "*Ada <Lovelace>*  [Reassign]" in text
-    assert "alert (https://slack.com/app_redirect?channel=DREP1&message_ts=1.2)" in text
+    assert "escalation (https://slack.com/app_redirect?channel=DMGR1&message_ts=1.2)" in text

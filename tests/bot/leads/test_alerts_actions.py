@@ -122,7 +122,8 @@ def test_snooze_parks_the_lead(
     assert lead.snoozed_until == lead.next_due_at == NOW + timedelta(hours=1)
     update = last_update(team, lead_id)
     assert "Snoozed by <@UREP1> until" in str(update["blocks"])
-    assert LeadIds.SNOOZE not in buttons(update) and LeadIds.ACK in buttons(update)
+    assert LeadIds.ACK in buttons(update) and LeadIds.WAKE in buttons(update)  # change or cancel
+    assert LeadIds.SNOOZE in buttons(update)
 
 
 def test_an_unknown_snooze_length_is_refused(

@@ -45,6 +45,17 @@ def campaign_announcement_ended(hostile: str) -> dict[str, Any]:
     return {"ids": CampaignIds, "campaign": campaign, "reads": ReadCount(0, 0), "ended": True}
 
 
+@sample("campaign_unread")
+def campaign_unread_many(hostile: str) -> dict[str, Any]:
+    people = [f"U{n:08d}" for n in range(150)]
+    return {"campaign": hostile_campaign(hostile), "people": people, "more": 40, "total": 190}
+
+
+@sample("campaign_unread")
+def campaign_unread_none(hostile: str) -> dict[str, Any]:
+    return {"campaign": hostile_campaign(hostile), "people": [], "more": 0, "total": 0}
+
+
 @sample("campaign_list")
 def campaign_list_many(hostile: str) -> dict[str, Any]:
     return {"campaigns": [hostile_campaign(hostile)] * 60}

@@ -25,6 +25,12 @@ FIGURES = Figures(120, 40, 30, "25%", "7m", "4%", 12)
 def _base(person: Person | None, sections: Sections, **boards: Any) -> dict[str, Any]:
     return {
         "person": person,
+        # A rep's switch, away until a date (the hostile samples check its escaping too).
+        "away_switch": (
+            {"away": True, "until": MOMENT, "action_id": "routing_away_toggle"}
+            if person is not None
+            else None
+        ),
         "sections": sections,
         "admins": ["UADMIN1", "UADMIN2"] if person is None else [],
         "queue": None,

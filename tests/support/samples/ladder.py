@@ -50,7 +50,39 @@ sample("lead_escalation", name="escalation_no_campaign")(
         "item": _ladder_line(hostile, email=None, phone=None, score=None, source=None),
     }
 )
-sample("lead_escalation_nudge")(lambda hostile: {"item": _ladder_line(hostile), "actor": "UMGR1"})
+
+
+def _settled(kind: str, **kw: Any) -> Any:
+    def build(hostile: str) -> dict[str, Any]:
+        from bot.leads.escalations import Outcome
+
+        outcome = Outcome(kind, "UREP1", MOMENT, "4m", **kw)
+        context = _escalation(hostile, in_channel=False)
+        return {**context, "outcome": outcome, "escalated_at": MOMENT}
+
+    return build
+
+
+for _kind, _extra in (
+    ("claimed", {}),
+    ("contacted", {}),
+    ("not_fit", {}),
+    ("snoozed", {"until": MOMENT}),
+    ("reassigned", {"new_owner": "UREP2"}),
+    ("unassigned", {}),
+):
+    sample("lead_escalation", name=f"escalation_settled_{_kind}")(_settled(_kind, **_extra))
+
+sample("lead_escalation_nudge")(
+    lambda hostile: {
+        "item": _ladder_line(hostile),
+        "actor": "UMGR1",
+        "alert_url": "https://slack.com/app_redirect?channel=D1&message_ts=1.2",
+    }
+)
+sample("lead_escalation_nudge", name="nudge_alert_not_posted")(
+    lambda hostile: {"item": _ladder_line(hostile), "actor": "UMGR1", "alert_url": None}
+)
 sample("lead_escalation_nudged")(lambda hostile: {"item": _ladder_line(hostile), "owner": "UREP1"})
 
 

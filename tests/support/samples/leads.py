@@ -29,6 +29,20 @@ for _status in ("new", "claimed", "snoozed", "contacted", "not_fit"):
 sample("lead_alert", name="alert_reassigned")(
     lambda hostile: _alert(hostile, "reassigned", new_owner="UREP2")
 )
+for _how, _from in (
+    ("reassigned", "UREP1"),
+    ("crm", "UREP1"),
+    ("claimed", None),
+    ("round_robin", "the team"),
+):
+    sample("lead_alert", name=f"alert_assigned_{_how}")(
+        lambda hostile, _h=_how, _f=_from: {
+            **_alert(hostile, "new"),
+            "lead": hostile_lead(
+                hostile, assigned_how=_h, assigned_by="UMGR1", assigned_from=_f, assigned_at=MOMENT
+            ),
+        }
+    )
 sample("lead_alert", name="alert_unknown_code")(lambda hostile: _alert(hostile, "new", False))
 sample("lead_alert", name="alert_hostile_contact")(
     lambda hostile: {**_alert(hostile, "new"), "lead": hostile_lead(hostile)}
@@ -43,6 +57,14 @@ def lead_claim_open(hostile: str) -> dict[str, Any]:
     from bot.leads.render import claim_context
 
     return claim_context(hostile_lead(hostile, owner_id=None), None)
+
+
+@sample("lead_claim")
+def lead_claim_nobody_working(hostile: str) -> dict[str, Any]:
+    from bot.leads.render import claim_context
+
+    lead = hostile_lead(hostile, owner_id=None)
+    return claim_context(lead, None, reason="nobody in the team is working and free now")
 
 
 @sample("lead_claim")
@@ -100,3 +122,32 @@ def lead_reassign_modal(hostile: str) -> dict[str, Any]:
 
     reps = [Person(slack_id=f"UREP{n}", name=hostile, role="rep") for n in range(100)]
     return reassign_context(hostile_lead(hostile), reps, Origin(42))
+
+
+# -- routing: /leads why, /leads away and back -------------------------------------------------
+
+
+@sample("leads_why")
+def leads_why_routed(hostile: str) -> dict[str, Any]:
+    lead = hostile_lead(hostile, assigned_how="round_robin", assigned_from=hostile)
+    skipped = [{"slack_id": f"U{n:08d}", "skipped": hostile} for n in range(30)]
+    decisions = [
+        {"at": MOMENT, "pool": hostile, "chosen": "UREP1", "skipped": skipped, "eligible": 3}
+    ] * 5
+    return {"lead": lead, "decisions": decisions}
+
+
+@sample("leads_why")
+def leads_why_never_routed(hostile: str) -> dict[str, Any]:
+    lead = hostile_lead(hostile, assigned_how="reassigned", assigned_by="UMGR1")
+    return {"lead": lead, "decisions": []}
+
+
+@sample("leads_away", user_text=False)
+def leads_away_until(hostile: str) -> dict[str, Any]:
+    return {"away": True, "until": MOMENT}
+
+
+@sample("leads_away", user_text=False)
+def leads_back(hostile: str) -> dict[str, Any]:
+    return {"away": False, "until": None}
