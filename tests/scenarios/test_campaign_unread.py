@@ -6,12 +6,23 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from sqlalchemy import select
+
 from bot.ids import CampaignIds
 from bot.messages import validate_blocks
+from bot.models import CampaignRead
 from sandbox.fakeslack import Message
 from tests.scenarios.campaign_steps import SALES, click_got_it, create_campaign
 from tests.support.fake_slack_server import FakeSlackServer
 from tests.support.running_app import RunningApp
+
+
+def read_by(running: RunningApp, slack_id: str) -> bool:
+    with running.handoff.db.session() as session:
+        return (
+            session.scalar(select(CampaignRead.id).where(CampaignRead.slack_id == slack_id))
+            is not None
+        )
 
 
 def is_answer(args: dict[str, Any]) -> bool:
@@ -52,7 +63,11 @@ def test_the_marketer_and_admins_see_who_has_not_read_the_brief(
 ) -> None:
     brief = create_campaign(running, slack, user="UMKT1")
     assert click_got_it(running, slack, brief, "UREP1").status_code == 200
-    slack.fake.wait_for("response_url")
+    # The click is acked first and recorded just after: wait for the read itself.
+    deadline = time.monotonic() + 10
+    while not read_by(running, "UREP1"):
+        assert time.monotonic() < deadline, "the read was never recorded"
+        time.sleep(0.05)
 
     for viewer in ("UMKT1", "UADMIN"):
         answer = ask_who_has_not_read(running, slack, brief, viewer)
