@@ -11,10 +11,12 @@
 - cached Slack lookups after USER_CACHE_TTL, when they would be asked again anyway:
   `email_lookups`, and `slack_users` of people who are not on the roster (the roster's entries
   stay, so their time zones are known while Slack is unreachable);
-- `job_runs` after RETENTION.
+- `job_runs` after RETENTION;
+- the lead sources' request log (`source_requests`) after RETENTION, and the delivery ids
+  they deduplicate by (`source_seen`: HubSpot event ids, Salesforce notification ids) after
+  RETENTION; the newest version seen of each CRM record stays.
 
-Leads, campaigns, feedback, pings and digests are kept: they are the figures. A source's
-request log (CRM sources) adds its own step to `PRUNE_STEPS`.
+Leads, campaigns, feedback, pings and digests are kept: they are the figures.
 
 `PruneJob` is the scheduled run: every process ticks it hourly (first 5 minutes after start),
 and the first to record the hour in `job_runs` (a primary key) runs it, so it runs once an
@@ -41,6 +43,8 @@ from bot.models import (
     Person,
     SlackEvent,
     SlackUser,
+    SourceRequest,
+    SourceSeen,
     utcnow,
 )
 from bot.states import OutboxStatus
@@ -85,12 +89,25 @@ def _job_runs(settings: Settings, now: datetime) -> ColumnElement[bool]:
     return JobRun.started_at < now - settings.retention
 
 
+def _source_requests(settings: Settings, now: datetime) -> ColumnElement[bool]:
+    return SourceRequest.at < now - settings.retention
+
+
+def _source_deliveries(settings: Settings, now: datetime) -> ColumnElement[bool]:
+    """HubSpot event ids (`e:`) and Salesforce notification ids (`n:`): both vendors stop
+    redelivering within a day. A record's newest version (`r:`) is kept, so an old copy of
+    it arriving later still cannot overwrite a newer one."""
+    return (SourceSeen.at < now - settings.retention) & ~SourceSeen.key.startswith("r:")
+
+
 PRUNE_STEPS: list[PruneStep] = [
     PruneStep("sent and failed Slack messages (outbox)", OutboxMessage, _outbox),
     PruneStep("Slack event ids and signatures", SlackEvent, _events),
     PruneStep("cached email lookups", EmailLookup, _email_lookups),
     PruneStep("cached Slack profiles", SlackUser, _slack_users),
     PruneStep("job runs", JobRun, _job_runs),
+    PruneStep("lead source request log lines", SourceRequest, _source_requests),
+    PruneStep("lead source delivery ids", SourceSeen, _source_deliveries),
 ]
 
 

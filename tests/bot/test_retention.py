@@ -22,6 +22,8 @@ from bot.models import (
     SlackEvent,
     SlackMessage,
     SlackUser,
+    SourceRequest,
+    SourceSeen,
     utcnow,
 )
 from bot.outbox import enqueue
@@ -59,6 +61,11 @@ def seed(db: Database) -> None:
         session.add(SlackUser(slack_id="UNEW", fetched_at=NOW - timedelta(hours=23)))
         session.add(Lead(external_id="L1", name="Ada", created_at=OLD, received_at=OLD))
         session.add(Feedback(author_id="UREP1", text="old words", created_at=OLD))
+        for when, age in ((OLD, "old"), (RECENT, "recent")):
+            session.add(SourceRequest(source="hubspot", at=when, status=202, error=age))
+            session.add(SourceSeen(source="hubspot", key=f"e:{age}", at=when))
+            session.add(SourceSeen(source="salesforce", key=f"n:{age}", at=when))
+            session.add(SourceSeen(source="salesforce", key=f"r:{age}", at=when))
 
 
 def left(db: Database) -> dict[str, list[str] | int]:
@@ -71,6 +78,8 @@ def left(db: Database) -> dict[str, list[str] | int]:
             "leads": session.scalar(select(func.count()).select_from(Lead)) or 0,
             "feedback": session.scalar(select(func.count()).select_from(Feedback)) or 0,
             "locations": sorted(session.scalars(select(SlackMessage.key))),
+            "source log": sorted(session.scalars(select(SourceRequest.error))),  # type: ignore[arg-type]
+            "source seen": sorted(session.scalars(select(SourceSeen.key))),
         }
 
 
@@ -88,6 +97,9 @@ EXPECTED_AFTER = {
     "leads": 1,
     "feedback": 1,
     "locations": ["sent:old"],
+    "source log": ["recent"],
+    # delivery ids past RETENTION go; a record's newest version seen (r:) is kept
+    "source seen": ["e:recent", "n:recent", "r:old", "r:recent"],
 }
 
 
@@ -104,6 +116,8 @@ def test_prune_removes_what_is_past_its_time_and_keeps_the_figures(
         "Would remove 1 cached email lookups.",
         "Would remove 1 cached Slack profiles.",
         "Would remove 0 job runs.",
+        "Would remove 1 lead source request log lines.",
+        "Would remove 2 lead source delivery ids.",
     ]
     done = prune(db, settings, now=NOW)
     assert done.counts == dry.counts and not done.dry_run
@@ -132,7 +146,7 @@ def test_the_job_runs_once_an_hour_across_processes(db: Database, settings: Sett
     first = PruneJob(db, settings, clock=lambda: NOW)
     second = PruneJob(db, settings, clock=lambda: NOW)  # another process, same hour
     ran = first.tick()
-    assert ran is not None and ran.total == 6
+    assert ran is not None and ran.total == 9
     assert second.tick() is None
     later = PruneJob(db, settings, clock=lambda: NOW + timedelta(hours=1))
     assert later.tick() is not None
