@@ -1,129 +1,25 @@
-"""The database schema (SQLAlchemy 2.x typed models).
-
-Times are stored as UTC and always come back timezone-aware, on SQLite and PostgreSQL alike.
-"""
+"""Campaigns, leads and what happens to them: stages, feedback, pings, digests, reports."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
-    JSON,
     Boolean,
     Date,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
-    MetaData,
     String,
     Text,
-    TypeDecorator,
     UniqueConstraint,
     false,
     text,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """Stores naive UTC, returns aware UTC; refuses naive input so no local time slips in."""
-
-    impl = DateTime
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to a UTC column")
-        return value.astimezone(UTC).replace(tzinfo=None)
-
-    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
-        return None if value is None else value.replace(tzinfo=UTC)
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(
-        naming_convention={
-            "ix": "ix_%(column_0_label)s",
-            "uq": "uq_%(table_name)s_%(column_0_name)s",
-            "ck": "ck_%(table_name)s_%(constraint_name)s",
-            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-            "pk": "pk_%(table_name)s",
-        }
-    )
-    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON, list[str]: JSON}
-
-
-ROLES = ("rep", "manager", "marketer", "admin")
-
-
-class Person(Base):
-    """A roster member: who they are in Slack, their role and their manager."""
-
-    __tablename__ = "people"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    slack_id: Mapped[str] = mapped_column(String(32), unique=True)
-    email: Mapped[str | None] = mapped_column(String(320), unique=True)
-    name: Mapped[str] = mapped_column(String(200))
-    role: Mapped[str] = mapped_column(String(16))
-    manager_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
-    tz_override: Mapped[str | None] = mapped_column(String(64))
-    # Their id in the CRM (a HubSpot owner id, a Salesforce user id): lead owners match on it.
-    crm_id: Mapped[str | None] = mapped_column(String(64), unique=True)
-    # The roster's `weight`: a rep's share of round-robin leads (None: 1); a manager with a
-    # weight of 1 or more takes leads too (None: 0). See bot.permissions.takes_leads.
-    weight: Mapped[int | None] = mapped_column(Integer)
-    # `/leads away`: not routed leads from `away_since` until `away_until` (None: until
-    # `/leads back`). Both None: not away.
-    away_since: Mapped[datetime | None]
-    away_until: Mapped[datetime | None]
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
-
-
-class SlackUser(Base):
-    """What Slack told us about a user (users.info / users.lookupByEmail), cached."""
-
-    __tablename__ = "slack_users"
-
-    slack_id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    email: Mapped[str | None] = mapped_column(String(320), index=True)
-    name: Mapped[str | None] = mapped_column(String(200))
-    tz: Mapped[str | None] = mapped_column(String(64))
-    fetched_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
-class EmailLookup(Base):
-    """users.lookupByEmail answers, including misses, so a busy webhook does not hammer Slack."""
-
-    __tablename__ = "email_lookups"
-
-    email: Mapped[str] = mapped_column(String(320), primary_key=True)
-    slack_id: Mapped[str | None] = mapped_column(String(32))
-    fetched_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
-class OwnerLookup(Base):
-    """A users.lookupByEmail Handoff still owes a lead's owner_email: one row per address,
-    retried with backoff until Slack answers (see bot.leads.owners)."""
-
-    __tablename__ = "owner_lookups"
-
-    email: Mapped[str] = mapped_column(String(320), primary_key=True)
-    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-    # Set while one process has the call in flight; another takes the row after it passes.
-    locked_until: Mapped[datetime | None]
-    last_error: Mapped[str | None] = mapped_column(String(64))
+from bot.models.base import Base, utcnow
 
 
 class Campaign(Base):
@@ -339,143 +235,3 @@ class SyncReport(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     week: Mapped[str] = mapped_column(String(10), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
-class SlackEvent(Base):
-    """Events API deliveries already handled (Slack retries up to 3 times)."""
-
-    __tablename__ = "slack_events"
-
-    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    received_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
-class OutboxMessage(Base):
-    """A Web API call Handoff owes Slack, written in the same transaction as its cause."""
-
-    __tablename__ = "outbox"
-    __table_args__ = (
-        Index("ix_outbox_pending", "status", "next_attempt_at"),
-        # An update's newer siblings (`superseded`) and a post's dependents, without a scan.
-        Index("ix_outbox_target", "target_key"),
-        Index("ix_outbox_created_at", "created_at"),  # the retention prune (bot.retention)
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str | None] = mapped_column(String(200), unique=True)
-    method: Mapped[str] = mapped_column(String(64))
-    channel: Mapped[str | None] = mapped_column(String(32))
-    target_key: Mapped[str | None] = mapped_column(String(200))
-    thread_key: Mapped[str | None] = mapped_column(String(200))
-    args: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    status: Mapped[str] = mapped_column(String(16), default="pending")
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
-    lock_token: Mapped[str | None] = mapped_column(String(64))
-    locked_until: Mapped[datetime | None]
-    # Start of the earliest chat.postMessage attempt that may have reached Slack without
-    # Handoff learning so (a crash or a lost answer): a re-send looks for it first.
-    attempt_started_at: Mapped[datetime | None]
-    last_error: Mapped[str | None] = mapped_column(String(500))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    sent_at: Mapped[datetime | None]
-
-
-class SlackMessage(Base):
-    """Where a message Handoff posted landed, so it can be updated or replied to later."""
-
-    __tablename__ = "slack_messages"
-
-    key: Mapped[str] = mapped_column(String(200), primary_key=True)
-    channel: Mapped[str] = mapped_column(String(32))
-    ts: Mapped[str] = mapped_column(String(32))
-    posted_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
-class HomeView(Base):
-    """A person's App Home: when Handoff last published it, and when a refresh is owed
-    (`due_at`, set when something it shows changed; debounced, see `bot.home.refresh`)."""
-
-    __tablename__ = "home_views"
-    __table_args__ = (
-        Index(
-            "ix_home_views_due",
-            "due_at",
-            postgresql_where=text("due_at IS NOT NULL"),
-            sqlite_where=text("due_at IS NOT NULL"),
-        ),
-    )
-
-    slack_id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    published_at: Mapped[datetime | None]
-    due_at: Mapped[datetime | None]
-
-
-class SourceRequest(Base):
-    """One request to a lead source (`POST /leads/<name>`): when, the answer and its counts, and
-    the error's text (never the body or a lead's personal data). `sources log` shows the last
-    100 of a source; retention prunes by `at`."""
-
-    __tablename__ = "source_requests"
-    __table_args__ = (Index("ix_source_requests_source_at", "source", "at"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    source: Mapped[str] = mapped_column(String(64))
-    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-    status: Mapped[int] = mapped_column(Integer)
-    received: Mapped[int] = mapped_column(Integer, default=0)
-    accepted: Mapped[int] = mapped_column(Integer, default=0)
-    updated: Mapped[int] = mapped_column(Integer, default=0)
-    duplicates: Mapped[int] = mapped_column(Integer, default=0)
-    error: Mapped[str | None] = mapped_column(String(300))
-
-
-class SourceSeen(Base):
-    """What a source already delivered: a HubSpot `eventId` or a Salesforce notification `Id`
-    (redeliveries are skipped), and the newest version of a CRM record seen (`modified_at`), so
-    an older copy arriving late never overwrites a newer one."""
-
-    __tablename__ = "source_seen"
-    __table_args__ = (UniqueConstraint("source", "key"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    source: Mapped[str] = mapped_column(String(64))
-    key: Mapped[str] = mapped_column(String(250))
-    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-    modified_at: Mapped[datetime | None]
-
-
-class JobRun(Base):
-    """A periodic job's run claimed by one process: the first to insert (job, slot) runs it,
-    so a job scheduled in every process runs once per slot across them (bot.retention)."""
-
-    __tablename__ = "job_runs"
-
-    job: Mapped[str] = mapped_column(String(64), primary_key=True)
-    slot: Mapped[str] = mapped_column(String(32), primary_key=True)
-    started_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
-class RoutingTurn(Base):
-    """Round robin's memory: each rep's credit in a pool (smooth weighted round robin). The
-    pool's row with `slack_id` "" is the lock two processes take before choosing."""
-
-    __tablename__ = "routing_turns"
-
-    pool: Mapped[str] = mapped_column(String(100), primary_key=True)
-    slack_id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    credit: Mapped[int] = mapped_column(Integer, default=0)
-
-
-class RoutingDecision(Base):
-    """How a lead's owner was chosen (or why nobody was): shown by `/leads why`."""
-
-    __tablename__ = "routing_decisions"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
-    decided_at: Mapped[datetime] = mapped_column(default=utcnow)
-    pool: Mapped[str] = mapped_column(String(200))
-    chosen: Mapped[str | None] = mapped_column(String(32))
-    # [{"slack_id": ..., "skipped": reason or None}], in the order considered.
-    considered: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
