@@ -226,7 +226,11 @@ def soak(
         FakeSlackServer(fake) as slack,
     ):
         seed(url, fake)
-        env = app_env(slack.url, url, LOG_LEVEL="WARNING", CHANNEL_POST_INTERVAL="1s")
+        # One alert DM per lead is what the soak counts, so bursts are not folded (ALERT_BURST=0;
+        # 20 leads/s over 100 reps would fold past 5 a minute; folding has its own scenarios).
+        env = app_env(
+            slack.url, url, LOG_LEVEL="WARNING", CHANNEL_POST_INTERVAL="1s", ALERT_BURST="0"
+        )
         apps = [AppProcess(env, Path(tmp)).start(), AppProcess(env, Path(tmp)).start()]
         secret = env["LEADS_WEBHOOK_SECRET"]
         fake.enabled = True

@@ -72,7 +72,15 @@ def test_two_processes_send_every_alert_reminder_and_escalation_once(tmp_path: P
         db.upgrade()
         seed_team(db, slack.fake)
         db.dispose()
-        env = app_env(slack.url, url, HOT_LEAD_SLA="2s", ESCALATE_AFTER="4s", SWEEP_INTERVAL="1s")
+        # Each alert is counted on its own: a burst is not folded here (ALERT_BURST=0).
+        env = app_env(
+            slack.url,
+            url,
+            HOT_LEAD_SLA="2s",
+            ESCALATE_AFTER="4s",
+            SWEEP_INTERVAL="1s",
+            ALERT_BURST="0",
+        )
         with AppProcess(env, tmp_path) as first, AppProcess(env, tmp_path) as second:
             apps = [first, second]
             leads = [
