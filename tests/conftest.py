@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+import bot.metrics
 from bot.config import Settings, load_settings
 from bot.db import Database
 from bot.people import SlackDirectory
@@ -13,6 +14,13 @@ from tests.support.team import seed_team
 
 # HANDOFF_TEST_NOW=<instant> runs the suite with the clock set there (off by default).
 pytest_plugins = ["tests.support.fixed_now"]
+
+
+@pytest.fixture(autouse=True)
+def fresh_source_labels(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test starts with none of bot.metrics' source labels taken: the cap (MAX_SOURCES) is
+    per process, and an xdist worker runs many tests that post leads from many sources."""
+    monkeypatch.setattr(bot.metrics, "_sources", set())
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
