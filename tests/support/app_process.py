@@ -84,7 +84,7 @@ class AppProcess:
         *args: str,
         prefix: list[str] | None = None,
         ready_line: str | None = None,
-        timeout: float = 20.0,
+        timeout: float = 60.0,  # a start-up wait, not a speed check: a loaded CI box is slow
     ) -> None:
         sock = free_socket()
         self.port = sock.getsockname()[1]
