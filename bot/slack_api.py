@@ -37,6 +37,13 @@ def response_url_allowed(url: object, api_url: str | None = None) -> bool:
     """True for `https://hooks.slack.com/...`, or for a URL on the same scheme, host and port
     as the Web API base URL when that is not Slack's (`SLACK_API_URL`, set for tests and the
     sandbox). Anything else, taken from a request body, is never called."""
+    return slack_url_allowed(url, RESPONSE_URL_HOST, api_url)
+
+
+def slack_url_allowed(url: object, host: str, api_url: str | None = None) -> bool:
+    """True for `https://<host>/...` (a Slack host), or for a URL on the same scheme, host and
+    port as the Web API base URL when that is not Slack's (tests and the sandbox). A URL Slack
+    hands back (a response_url, an upload URL) is called only if this holds."""
     if not isinstance(url, str):
         return False
     try:
@@ -46,7 +53,7 @@ def response_url_allowed(url: object, api_url: str | None = None) -> bool:
         return False
     if parts.username or parts.password:
         return False
-    if parts.scheme == "https" and parts.hostname == RESPONSE_URL_HOST and port in (None, 443):
+    if parts.scheme == "https" and parts.hostname == host and port in (None, 443):
         return True
     if not api_url or api_url == DEFAULT_API_URL:
         return False

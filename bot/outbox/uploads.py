@@ -15,12 +15,11 @@ from __future__ import annotations
 import base64
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 
 from bot.outbox.calls import Permanent, Retry
-from bot.slack_api import API_TIMEOUT, DEFAULT_API_URL
+from bot.slack_api import API_TIMEOUT, slack_url_allowed
 
 UPLOAD = "files.uploadExternal"  # Handoff's own name for the three calls together
 SLACK_FILE_HOST = "files.slack.com"
@@ -42,21 +41,7 @@ def upload_args(
 
 
 def upload_url_allowed(url: object, api_url: str | None) -> bool:
-    if not isinstance(url, str):
-        return False
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError:
-        return False
-    if parts.username or parts.password:
-        return False
-    if parts.scheme == "https" and parts.hostname == SLACK_FILE_HOST and port in (None, 443):
-        return True
-    if not api_url or api_url == DEFAULT_API_URL:
-        return False
-    api = urlsplit(api_url)
-    return (parts.scheme, parts.netloc.lower()) == (api.scheme, api.netloc.lower())
+    return slack_url_allowed(url, SLACK_FILE_HOST, api_url)
 
 
 def post_bytes(url: str, content: bytes) -> None:

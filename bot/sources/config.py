@@ -14,29 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import ConfigError
+from bot.leads.validate import FIELDS as LEAD_FIELDS
 from bot.states import LeadStage
 
 KINDS = ("hubspot", "salesforce", "typeform", "json")
 NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 SALESFORCE_ORG = re.compile(r"^00D[a-zA-Z0-9]{12}(?:[a-zA-Z0-9]{3})?$")
 HUBSPOT_API = "https://api.hubapi.com/"
-LEAD_FIELDS = (
-    "id",
-    "name",
-    "email",
-    "company",
-    "title",
-    "phone",
-    "campaign",
-    "score",
-    "hot",
-    "owner",
-    "owner_email",
-    "source",
-    "note",
-    "created_at",
-    "stage",
-)
 # Authentication each kind accepts, the first being its default.
 AUTHS = {
     "hubspot": ("signature", "header", "key"),
