@@ -108,7 +108,7 @@ def may_answer_feedback(session: Session, actor: str) -> bool:
 
 
 def may_erase_leads(session: Session, actor: str) -> bool:
-    """"Forget a lead…" in the Home: admins."""
+    """ "Forget a lead…" in the Home: admins."""
     return _has_role(person(session, actor), ERASURE_ROLES)
 
 

@@ -29,8 +29,8 @@ from sqlalchemy.orm import Session
 
 from bot import metadata
 from bot.db import Database
-from bot.errors import Refusal
 from bot.erasure import KEPT, Erased, MatchesChanged, NoSuchLead, find_leads, forget
+from bot.errors import Refusal
 from bot.home.answers import tell_in_dm
 from bot.ids import ErasureIds
 from bot.messages import Trusted, escape, render_view

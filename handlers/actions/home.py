@@ -1,7 +1,8 @@
 """The App Home's own buttons: the manager's "Today's digest", the marketer's "New
-campaign", "Edit" and "End", and the admin's "Forget a lead…" (its form: views/erasure.py). (Lead rows use the alert's buttons, overdue rows the
-escalation's Nudge and the alert's Reassign, feedback rows "Reply to rep": their handlers are
-the ones in lead.py, ladder.py and feedback.py.) Answers go to the person's DM with Handoff
+campaign", "Edit" and "End", and the admin's "Forget a lead…" (its form's submissions are in
+views/erasure.py). (Lead rows use the alert's buttons, overdue rows the escalation's Nudge and
+the alert's Reassign, feedback rows "Reply to rep": their handlers are the ones in lead.py,
+ladder.py and feedback.py.) Answers go to the person's DM with Handoff
 (`handlers.respond.HomeRespond`)."""
 
 from __future__ import annotations

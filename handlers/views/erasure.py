@@ -1,4 +1,4 @@
-""""Forget a lead…" from the admin's Home: the form's and the confirmation's submissions.
+""" "Forget a lead…" from the admin's Home: the form's and the confirmation's submissions.
 
 Bad input stays in the form, on its field, with what was typed. Otherwise the submission is
 answered at once with a view saying what is under way; the dry run (after the form) or the
