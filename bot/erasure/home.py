@@ -269,31 +269,54 @@ def _stage(stage: str) -> str:
 # -- the views --------------------------------------------------------------------------------
 
 
+def form_context() -> dict[str, Any]:
+    return {"ids": ErasureIds, "max_id": MAX_ID, "max_email": MAX_EMAIL, "crm": CRM_TOO}
+
+
 def form_view() -> dict[str, Any]:
-    return render_view(
-        "erasure_form_modal", ids=ErasureIds, max_id=MAX_ID, max_email=MAX_EMAIL, crm=CRM_TOO
-    )
+    return render_view("erasure_form_modal", **form_context())
+
+
+def confirm_context(
+    found: Erased, rows: list[Row], query: Query, *, note: str | None = None
+) -> dict[str, Any]:
+    return {
+        "ids": ErasureIds,
+        "metadata": query.dump(),
+        "count": len(found.leads),
+        "rows": rows,
+        "more": len(found.leads) - len(rows),
+        "counted": found.counted(),
+        "kept": KEPT,
+        "note": note,
+    }
 
 
 def confirm_view(
     found: Erased, rows: list[Row], query: Query, *, note: str | None = None
 ) -> dict[str, Any]:
-    return render_view(
-        "erasure_confirm_modal",
-        ids=ErasureIds,
-        metadata=query.dump(),
-        count=len(found.leads),
-        rows=rows,
-        more=len(found.leads) - len(rows),
-        counted=found.counted(),
-        kept=KEPT,
-        note=note,
-    )
+    return render_view("erasure_confirm_modal", **confirm_context(found, rows, query, note=note))
 
 
 def pending_view(text: str, *, back: bool) -> dict[str, Any]:
     """A view that says what is under way, with an `external_id` its outcome replaces."""
     return notice_view([text], back=back, external_id=f"erasure-{uuid.uuid4().hex}")
+
+
+def notice_context(
+    lines: list[str],
+    *,
+    title: str = "Forget a lead",
+    back: bool = True,
+    external_id: str | None = None,
+) -> dict[str, Any]:
+    """The app's own lines (never a lead's or a person's text): `code` and *bold* kept."""
+    return {
+        "title": title,
+        "lines": [Trusted(escape(line)) for line in lines],
+        "back": back,
+        "external_id": external_id,
+    }
 
 
 def notice_view(
@@ -303,15 +326,10 @@ def notice_view(
     back: bool = True,
     external_id: str | None = None,
 ) -> dict[str, Any]:
-    """A view with nothing to submit (the app's own text, `code` and *bold* kept): "Back"
-    returns to the form, "Done" (`back=False`) closes every view of it."""
-    return render_view(
-        "erasure_notice_modal",
-        title=title,
-        lines=[Trusted(escape(line)) for line in lines],
-        back=back,
-        external_id=external_id,
-    )
+    """A view with nothing to submit: "Back" returns to the form, "Done" (`back=False`)
+    closes every view of it."""
+    context = notice_context(lines, title=title, back=back, external_id=external_id)
+    return render_view("erasure_notice_modal", **context)
 
 
 def show(
