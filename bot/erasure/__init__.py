@@ -1,5 +1,7 @@
-"""Erasure: `python app.py leads forget (--email ADDRESS | --id ID)` takes a lead's personal data
-out of Handoff and out of the Slack messages that showed it, keeping the anonymous figures.
+"""Erasure: `python app.py leads forget (--email ADDRESS | --id ID)`, or "Forget a lead…" on the
+admin's Home (`bot.erasure.home`: the same `forget`, dry run first), takes a lead's personal
+data out of Handoff and out of the Slack messages that showed it, keeping the anonymous figures.
+Each lead erased is logged with its number and who asked (a Slack id, or the command line).
 
 In one transaction, for each matching lead:
 
