@@ -26,6 +26,14 @@ def _outcome(step: Callable[[], erasure.Step], done: str) -> erasure.Step:
         return erasure.Step(erasure.notice_view([message, done], back=False))
 
 
+def _answer(ack: Ack, error: Exception) -> None:
+    """A refusal's words (or an error's id) in place of the modal: nothing was changed."""
+    lines = [user_message(error, "view_submission")]
+    if not isinstance(error, Refusal):
+        lines.append("Nothing was changed.")
+    ack(response_action="update", view=erasure.notice_view(lines, back=False))
+
+
 def form_submitted(ack: Ack, body: dict, view: dict, handoff: Handoff) -> None:
     actor = body["user"]["id"]
     try:
@@ -33,8 +41,8 @@ def form_submitted(ack: Ack, body: dict, view: dict, handoff: Handoff) -> None:
     except erasure.FormProblem as problem:
         ack(response_action="errors", errors=problem.errors)
         return
-    except Refusal as refused:
-        ack(response_action="update", view=erasure.notice_view([refused.message], back=False))
+    except Exception as error:  # a refusal, or the database: said in the modal, not closed
+        _answer(ack, error)
         return
     pending = erasure.pending_view("Checking what would be erased…", back=True)
     ack(response_action="push", view=pending)
@@ -46,8 +54,8 @@ def confirm_submitted(ack: Ack, body: dict, view: dict, handoff: Handoff) -> Non
     actor = body["user"]["id"]
     try:
         query = erasure.check_confirmation(handoff.db, actor, view.get("private_metadata"))
-    except Refusal as refused:
-        ack(response_action="update", view=erasure.notice_view([refused.message], back=False))
+    except Exception as error:
+        _answer(ack, error)
         return
     pending = erasure.pending_view(
         "Erasing… This takes a few seconds; you can close this and find the outcome in your "

@@ -64,3 +64,15 @@ def test_a_rep_submitting_the_erasure_confirmation_is_refused(ack: Mock, handoff
     assert kwargs["response_action"] == "update"
     assert "Only admins can erase" in str(kwargs["view"])
     handoff.client.views_update.assert_not_called()  # type: ignore[attr-defined]
+
+
+def test_the_erasure_form_says_so_when_the_database_fails(ack: Mock) -> None:
+    handoff = Mock()
+    handoff.db.read_session.side_effect = RuntimeError("database down")
+    body = {**SUBMIT, "user": {"id": "UADMIN"}}
+    form_submitted(ack=ack, body=body, view={"state": {"values": {}}}, handoff=handoff)
+    kwargs = ack.call_args.kwargs
+    assert kwargs["response_action"] == "update"
+    text = str(kwargs["view"]["blocks"])
+    assert "something went wrong on Handoff's side" in text and "Nothing was changed." in text
+    handoff.client.views_update.assert_not_called()
