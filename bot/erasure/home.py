@@ -124,14 +124,10 @@ class Step:
 # -- the checks -------------------------------------------------------------------------------
 
 
-def allowed(session: Session, actor: str) -> bool:
-    return may_erase_leads(session, actor)
-
-
 def open_form(db: Database, actor: str) -> dict[str, Any]:
     """The form for an admin; `Refusal` for anyone else."""
     with db.read_session() as session:
-        if not allowed(session, actor):
+        if not may_erase_leads(session, actor):
             raise Refusal(REFUSED, "not_admin")
     return form_view()
 
@@ -166,7 +162,7 @@ def check_form(db: Database, actor: str, values: dict[str, Any]) -> Query:
     """The submitted form, checked quickly enough to answer on the field: `Refusal` for a
     non-admin, `FormProblem` for bad input or no match."""
     with db.read_session() as session:
-        if not allowed(session, actor):
+        if not may_erase_leads(session, actor):
             raise Refusal(REFUSED, "not_admin")
         query = read_form(values)
         found = find_leads(session, email=query.email, external_id=query.external_id)
@@ -179,7 +175,7 @@ def check_confirmation(db: Database, actor: str, private_metadata: str | None) -
     """The confirmed query; `Refusal` for a non-admin or a view that is not the confirmation
     Handoff showed."""
     with db.read_session() as session:
-        if not allowed(session, actor):
+        if not may_erase_leads(session, actor):
             raise Refusal(REFUSED, "not_admin")
     try:
         return Query.load(private_metadata)
@@ -234,7 +230,8 @@ def erase(db: Database, query: Query, *, actor: str, now: datetime | None = None
         )
     lines = [f"*{done.headline()}*", *(f"• {n} {label}" for n, label in done.counted())]
     lines += [KEPT, CRM_TOO]
-    return Step(notice_view(lines, title="Lead forgotten", back=False), erased=done, lines=lines)
+    title = "Lead forgotten" if len(done.leads) == 1 else "Leads forgotten"
+    return Step(notice_view(lines, title=title, back=False), erased=done, lines=lines)
 
 
 def lead_rows(session: Session, ids: Sequence[int]) -> list[Row]:

@@ -143,7 +143,7 @@ def test_leads_that_changed_since_the_confirmation_are_shown_again(db: Database)
     done = erasure.erase(db, again, actor="UADMIN")
     assert done.erased is not None and done.erased.leads == [first, second]
     assert sorted(erased(db)) == [first, second]
-    assert done.view["title"]["text"] == "Lead forgotten"
+    assert done.view["title"]["text"] == "Leads forgotten"
 
 
 def test_more_leads_than_a_confirmation_carries_go_to_the_command_line(
