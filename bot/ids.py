@@ -112,6 +112,21 @@ class HomeIds(StrEnum):
     EDIT_CAMPAIGN = "home_campaign_edit"
     END_CAMPAIGN = "home_campaign_end"
     CAMPAIGN_ACTIONS = "home_campaign_actions"
+    # The admin's "Forget a lead…": opens the erasure form (ErasureIds); no value.
+    FORGET_LEAD = "home_forget_lead"
+
+
+class ErasureIds(StrEnum):
+    """Erasing a lead from the admin's Home: a form, then a confirmation (bot.erasure.home)."""
+
+    # The form: an email address or a CRM id; every input's action_id is INPUT.
+    FORM_VIEW = "erasure_form"
+    EMAIL_BLOCK = "erasure_email"
+    ID_BLOCK = "erasure_id"
+    INPUT = "value"
+    # The confirmation (what the dry run found); private_metadata is JSON
+    # {"email": …, "id": …, "leads": [lead ids shown]}; its submit erases.
+    CONFIRM_VIEW = "erasure_confirm"
 
 
 class RoutingIds(StrEnum):

@@ -12,6 +12,8 @@ here and refuse with their own words; nothing else compares roles to decide a pe
   more; `takes_leads`).
 - See how a lead's owner was chosen (`/leads why`): managers and admins.
 - Create, edit or end campaigns; answer feedback: marketers and admins.
+- Erase a lead's personal data from the Home ("Forget a lead…"): admins (on the command
+  line, `leads forget`, whoever runs it on the server).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ CLAIMING_ROLES = ("rep", "manager", "admin")
 ASSIGNABLE_ROLES = ("rep", "manager")
 CAMPAIGN_ROLES = ("marketer", "admin")
 FEEDBACK_ROLES = ("marketer", "admin")
+ERASURE_ROLES = (ADMIN,)
 
 
 def _has_role(someone: Person | None, roles: tuple[str, ...]) -> bool:
@@ -104,12 +107,18 @@ def may_answer_feedback(session: Session, actor: str) -> bool:
     return _has_role(person(session, actor), FEEDBACK_ROLES)
 
 
+def may_erase_leads(session: Session, actor: str) -> bool:
+    """ "Forget a lead…" in the Home: admins."""
+    return _has_role(person(session, actor), ERASURE_ROLES)
+
+
 __all__ = [
     "ASSIGNABLE_ROLES",
     "may_act_on_lead",
     "may_answer_feedback",
     "may_be_assigned",
     "may_claim",
+    "may_erase_leads",
     "may_manage_campaigns",
     "may_nudge_about_lead",
     "may_nudge_rep",

@@ -1,5 +1,7 @@
-"""Erasure: `python app.py leads forget (--email ADDRESS | --id ID)` takes a lead's personal data
-out of Handoff and out of the Slack messages that showed it, keeping the anonymous figures.
+"""Erasure: `python app.py leads forget (--email ADDRESS | --id ID)`, or "Forget a lead…" on the
+admin's Home (`bot.erasure.home`: the same `forget`, dry run first), takes a lead's personal
+data out of Handoff and out of the Slack messages that showed it, keeping the anonymous figures.
+Each lead erased is logged with its number and who asked (a Slack id, or the command line).
 
 In one transaction, for each matching lead:
 
@@ -22,7 +24,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -53,6 +55,14 @@ ERASED_NAME = "(erased)"
 WORD = "[erased]"  # what replaces a detail inside someone's feedback
 MESSAGE_METHODS = ("chat.postMessage", "chat.update")
 LIVE = (OutboxStatus.PENDING, OutboxStatus.SENT)
+LABELS = {
+    "rows": "stored Slack messages (outbox) cleaned",
+    "edits": "Slack messages to edit (queued: the running Handoff sends them)",
+    "feedback": "feedback lines cleaned",
+    "lookups": "cached lookups removed",
+    "homes": "Home tabs to publish again without it (queued)",
+}
+KEPT = "Times, campaign, stage and owner are kept for the figures."
 
 
 def notice(day: datetime) -> str:
@@ -74,20 +84,21 @@ class Erased:
     counts: Counter[str] = field(default_factory=Counter)
     dry_run: bool = False
 
-    def lines(self) -> list[str]:
+    def headline(self) -> str:
         verb = "Would erase" if self.dry_run else "Erased"
         ids = ", ".join(f"#{n}" for n in self.leads)
-        out = [f"{verb} the personal data of {len(self.leads)} lead(s): {ids}."]
-        labels = {
-            "rows": "stored Slack messages (outbox) cleaned",
-            "edits": "Slack messages to edit (queued: the running Handoff sends them)",
-            "feedback": "feedback lines cleaned",
-            "lookups": "cached lookups removed",
-            "homes": "Home tabs to publish again without it (queued)",
-        }
-        out += [f"  {self.counts[key]} {label}" for key, label in labels.items()]
-        out += [f"  {count} {what}" for what, count in self.counts.items() if what not in labels]
-        out.append("Times, campaign, stage and owner are kept for the figures.")
+        return f"{verb} the personal data of {len(self.leads)} lead(s): {ids}."
+
+    def counted(self) -> list[tuple[int, str]]:
+        """Each count with what it counts: the usual five, then any eraser's (by its name)."""
+        out = [(self.counts[key], label) for key, label in LABELS.items()]
+        out += [(count, what) for what, count in self.counts.items() if what not in LABELS]
+        return out
+
+    def lines(self) -> list[str]:
+        out = [self.headline()]
+        out += [f"  {count} {label}" for count, label in self.counted()]
+        out.append(KEPT)
         return out
 
 
@@ -100,6 +111,14 @@ ERASERS: dict[str, Eraser] = {}
 
 class NoSuchLead(Exception):
     pass
+
+
+class MatchesChanged(Exception):
+    """The leads found are no longer the ones the person confirmed (`expect`): nothing done."""
+
+    def __init__(self, leads: list[int]) -> None:
+        super().__init__(f"the matching leads are now {leads}")
+        self.leads = leads
 
 
 def find_leads(session: Session, *, email: str | None, external_id: str | None) -> list[Lead]:
@@ -118,21 +137,30 @@ def forget(
     external_id: str | None = None,
     dry_run: bool = False,
     now: datetime | None = None,
+    actor: str | None = None,
+    expect: Collection[int] | None = None,
 ) -> Erased:
-    """Erase the leads with this email (any case) or CRM id; `NoSuchLead` when there is none."""
+    """Erase the leads with this email (any case) or CRM id; `NoSuchLead` when there is none.
+
+    `actor` (a Slack user id) is who asked, for the audit line in the log (none: the command
+    line). With `expect`, the lead ids someone was shown and confirmed: when the leads found
+    now differ (one erased or arrived since), `MatchesChanged` and nothing is done."""
     if (email is None) == (external_id is None):
         raise ValueError("give an email or an id")
     now = now or utcnow()
     result = Erased(dry_run=dry_run)
+    asked = f"by {actor} in the Home" if actor else "from the command line"
     with db.session() as session:
         leads = find_leads(session, email=email, external_id=external_id)
         if not leads:
             raise NoSuchLead(f"no lead with {'that email' if email else 'that id'}")
+        if expect is not None and sorted(expect) != [lead.id for lead in leads]:
+            raise MatchesChanged([lead.id for lead in leads])
         for lead in leads:
             result.leads.append(lead.id)
             _erase(session, lead, result.counts, now)
             if not dry_run:
-                log.info("erased the personal data of lead %d", lead.id)
+                log.info("erased the personal data of lead %d (%s)", lead.id, asked)
         if dry_run:
             session.rollback()
     return result

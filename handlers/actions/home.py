@@ -1,7 +1,8 @@
-"""The App Home's own buttons: the manager's "Today's digest" and the marketer's "New
-campaign", "Edit" and "End". (Lead rows use the alert's buttons, overdue rows the
-escalation's Nudge and the alert's Reassign, feedback rows "Reply to rep": their handlers are
-the ones in lead.py, ladder.py and feedback.py.) Answers go to the person's DM with Handoff
+"""The App Home's own buttons: the manager's "Today's digest", the marketer's "New
+campaign", "Edit" and "End", and the admin's "Forget a lead…" (its form's submissions are in
+views/erasure.py). (Lead rows use the alert's buttons, overdue rows the escalation's Nudge and
+the alert's Reassign, feedback rows "Reply to rep": their handlers are the ones in lead.py,
+ladder.py and feedback.py.) Answers go to the person's DM with Handoff
 (`handlers.respond.HomeRespond`)."""
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from slack_bolt import Ack, App, Respond
 
 from bot import campaigns
 from bot.digest import stale_leads_for
+from bot.erasure import home as erasure
 from bot.errors import Refusal
 from bot.home.answers import campaign_command
 from bot.ids import HomeIds
@@ -65,8 +67,19 @@ def end_campaign_callback(
     respond(**reply.as_args())
 
 
+def forget_lead_callback(ack: Ack, body: dict, respond: Respond, handoff: Handoff) -> None:
+    ack()
+    try:
+        form = erasure.open_form(handoff.db, body["user"]["id"])
+    except Refusal as refused:
+        respond(text=refused.message)
+        return
+    handoff.client.views_open(trigger_id=body["trigger_id"], view=form)
+
+
 def register(app: App) -> None:
     app.action(HomeIds.DIGEST)(guarded(digest_callback))
     app.action(HomeIds.NEW_CAMPAIGN)(guarded(new_campaign_callback))
     app.action(HomeIds.EDIT_CAMPAIGN)(guarded(edit_campaign_callback))
     app.action(HomeIds.END_CAMPAIGN)(guarded(end_campaign_callback))
+    app.action(HomeIds.FORGET_LEAD)(guarded(forget_lead_callback))

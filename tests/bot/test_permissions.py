@@ -85,6 +85,7 @@ def test_roles_for_claiming_campaigns_and_feedback(session: Session) -> None:
     }
     assert allowed(permissions.may_manage_campaigns, session) == {"UADMIN", "UMKT1"}
     assert allowed(permissions.may_answer_feedback, session) == {"UADMIN", "UMKT1"}
+    assert allowed(permissions.may_erase_leads, session) == {"UADMIN"}
 
 
 def test_who_may_be_given_a_lead(session: Session) -> None:

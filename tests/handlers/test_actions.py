@@ -7,11 +7,12 @@ from unittest.mock import Mock
 import pytest
 
 from bot.errors import Refusal
-from bot.ids import LeadIds
+from bot.ids import ErasureIds, LeadIds
 from bot.services import Handoff
 from handlers.actions.campaign import got_it_callback
 from handlers.actions.digest import nudge_callback as digest_nudge_callback
 from handlers.actions.feedback import reply_callback
+from handlers.actions.home import forget_lead_callback
 from handlers.actions.ladder import nudge_callback as ladder_nudge_callback
 from handlers.actions.lead import claim_callback
 
@@ -72,3 +73,17 @@ def test_claim_with_a_stale_button_answers_privately(
         "response_type": "ephemeral",
         "replace_original": False,
     }
+
+
+def test_forget_a_lead_opens_the_form_for_admins_only(
+    ack: Mock, respond: Mock, handoff: Handoff
+) -> None:
+    forget_lead_callback(ack=ack, body=CLICK, respond=respond, handoff=handoff)
+    ack.assert_called_once_with()
+    assert "Only admins can erase" in respond.call_args.kwargs["text"]
+    handoff.client.views_open.assert_not_called()  # type: ignore[attr-defined]
+    admin = {**CLICK, "user": {"id": "UADMIN"}}
+    forget_lead_callback(ack=ack, body=admin, respond=respond, handoff=handoff)
+    kwargs = handoff.client.views_open.call_args.kwargs  # type: ignore[attr-defined]
+    assert kwargs["trigger_id"] == "T1"
+    assert kwargs["view"]["callback_id"] == ErasureIds.FORM_VIEW

@@ -3,6 +3,7 @@ requests through `/slack/events` and `POST /leads`, and the app's answers land i
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -304,3 +305,51 @@ def test_the_weekly_sync_button_posts_the_report_and_its_chart(
         assert {f.id: f.content for f in again.fake.files.all()} == files
     finally:
         again.stop()
+
+
+def test_the_admin_forgets_a_lead_from_the_home(sandbox: Sandbox, page: httpx.Client) -> None:
+    """The sandbox's relay does with each answer what Slack does (push, update), so the
+    pending views the app then replaces by external_id go through as they would in Slack."""
+    admin = "U0ALEX"
+    assert page.post("/sandbox/home", json={"as": admin}).json()["ok"] is True
+    sandbox.fake.wait_for("views.publish", predicate=lambda a: a["user_id"] == admin)
+    home = state(page, admin)["home"]
+    [(index, block)] = [
+        (n, b)
+        for n, b in enumerate(home["blocks"])
+        if b.get("accessory", {}).get("action_id") == "home_forget_lead"
+    ]
+    click = {"as": admin, "view_id": home["id"], "action_id": "home_forget_lead"}
+    click["block_id"] = block.get("block_id") or f"b{index}"
+    assert page.post("/sandbox/action", json=click).json()["ok"] is True
+    sandbox.fake.wait_for("views.open")
+    form = state(page, admin)["modal"]
+    assert form["callback_id"] == "erasure_form"
+
+    def submit(view: dict[str, Any], answers: dict[str, str]) -> dict[str, Any]:
+        values = form_values(view, answers)
+        body = {"as": admin, "view_id": view["id"], "values": values}
+        return page.post("/sandbox/view/submit", json=body).json()
+
+    def top_becomes(callback_or_title: str) -> dict[str, Any]:
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            modal = state(page, admin)["modal"] or {}
+            if callback_or_title in (modal.get("callback_id"), modal.get("title", {}).get("text")):
+                return modal
+            time.sleep(0.05)
+        raise AssertionError(f"the modal never became {callback_or_title}: {modal}")
+
+    wrong = submit(form, {"erasure_email": "dana at example"})
+    assert wrong["errors"]["erasure_email"].startswith("That is not an email address")
+    assert submit(form, {"erasure_email": "DANA.RUIZ@example.com"})["ok"] is True
+    confirm = top_becomes("erasure_confirm")
+    assert "Dana Ruiz" not in str(confirm["blocks"]) and "Forget 1 lead?" in str(confirm)
+    assert submit(confirm, {})["ok"] is True
+    done = top_becomes("Lead forgotten")
+    assert "Erased the personal data of 1 lead(s)" in str(done["blocks"])
+    sandbox.fake.wait_for(
+        "chat.update", timeout=15, predicate=lambda a: "Lead details erased" in a["text"]
+    )
+    with sandbox.handoff.db.session() as session:  # type: ignore[union-attr]
+        assert session.scalar(select(Lead.erased_at).where(Lead.external_id.like("erased:%")))

@@ -3,7 +3,7 @@
 That test renders every `templates/*.json.j2` with hostile text (quotes, newlines, `<!channel>`,
 `&`, 10,000 characters, emoji, right-to-left text ...) and fails for a template that has no
 entry here. When you add a template, register one or more sample contexts for it in
-the module of its feature (campaigns, leads, ladder, feedback, digest, home; shared builders in
+the module of its feature (campaigns, leads, ladder, feedback, digest, home, erasure; shared builders in
 shared.py), and import a new module below:
 
     @sample("lead_alert")                       # kind="view" for modals and the Home tab
@@ -16,12 +16,22 @@ realistic. `user_text=False` marks a variant with no such text. A template that 
 `{% include %}`d by others is registered with `partial("name", "includer", ...)` instead.
 """
 
-from tests.support.samples import campaigns, digest, feedback, home, ladder, leads, reports
+from tests.support.samples import (
+    campaigns,
+    digest,
+    erasure,
+    feedback,
+    home,
+    ladder,
+    leads,
+    reports,
+)
 from tests.support.samples.registry import PARTIALS, SAMPLES, TemplateSample
 
 FEATURES = (
     campaigns,
     digest,
+    erasure,
     feedback,
     home,
     ladder,
