@@ -5,6 +5,8 @@ ESCALATE_AFTER=1h."""
 
 from __future__ import annotations
 
+import threading
+from collections import Counter
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -344,3 +346,43 @@ def test_the_sweep_needs_move_on_when_reassign_after_is_set(
 ) -> None:
     with pytest.raises(ValueError, match="move_on"):
         ladder.sweep(team, settings=sooner, directory=directory, now=T0)
+
+
+def test_two_sweeps_at_once_move_each_lead_once(
+    team: Database, sooner: Settings, directory: SlackDirectory
+) -> None:
+    """The move happens inside the sweep's claiming transaction: two processes sweeping at
+    the same moment (threads here) move each lead once, and share them out fairly."""
+    ids = [alerted(team, sooner, directory, "UREP1") for _ in range(10)]
+    sweep(team, sooner, directory, T0 + 16 * MIN)
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def racer() -> None:
+        try:
+            barrier.wait(5)
+            sweep(team, sooner, directory, T0 + 46 * MIN)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=racer) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert errors == []
+    with team.session() as session:
+        leads = session.scalars(select(Lead).where(Lead.id.in_(ids))).all()
+        decisions = session.scalars(
+            select(RoutingDecision.lead_id).where(RoutingDecision.lead_id.in_(ids))
+        ).all()
+        alerts = session.scalars(
+            select(OutboxMessage.key).where(
+                OutboxMessage.method == "chat.postMessage", OutboxMessage.key.like("lead:%:alert:%")
+            )
+        ).all()
+    assert sorted(decisions) == sorted(ids)
+    assert all(lead.auto_reassigns == 1 for lead in leads)
+    owners = Counter(lead.owner_id for lead in leads)
+    assert owners == Counter({"UREP2": 5, "UREP3": 5})
+    assert len([key for key in alerts if not (key or "").endswith(":UREP1")]) == 10
