@@ -42,6 +42,14 @@ def app_config(settings: Settings, slack: FakeSlackServer, db_url: str) -> Setti
     )
 
 
+def reassigns_counted(running: RunningApp) -> float:
+    """`handoff_pings_sent_total{step="reassign"}` from GET /metrics (0 before the first)."""
+    response = running.http.get("/metrics")
+    assert response.status_code == 200
+    found = re.search(r'^handoff_pings_sent_total\{step="reassign"\} (\S+)$', response.text, re.M)
+    return float(found.group(1)) if found else 0.0
+
+
 def top_levels(slack: FakeSlackServer, channel: str) -> list[Message]:
     return [m for m in slack.fake.messages_in(channel) if m.thread_ts is None]
 
@@ -51,6 +59,7 @@ def test_an_untouched_lead_moves_on_through_the_whole_ladder(
 ) -> None:
     # The managers' digest (its own tests cover it) would DM Maria when the clock jumps.
     running.handoff.scheduler.aps.remove_job("digest-refresh")
+    counted = reassigns_counted(running)
 
     step = at(running, START)
     try:
@@ -132,6 +141,8 @@ def test_an_untouched_lead_moves_on_through_the_whole_ladder(
     assert "Now with <@UREP2>: reassigned by Handoff after 1h 30m untouched" in shown
     assert "*Moved on from <@UREP1>* (untouched)" in shown
     assert "*Moved on from <@UREP3>* (untouched)" in shown and "chose <@UREP2>" in shown
+
+    assert reassigns_counted(running) == counted + 2
 
     for channel in ("UREP1", "UREP2", "UREP3", "UMGR1", "CSALES"):
         for message in slack.fake.messages_in(channel):
