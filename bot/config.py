@@ -101,6 +101,10 @@ class Settings:
     # How a hot lead with no owner is routed: "round_robin" or "channel" (offered to claim).
     routing: str = "round_robin"
     max_open_hot_leads: int = 25
+    # Working time after which a hot lead still untouched moves on to the next eligible rep
+    # (None: never), and how many times one lead may move on so (then it stays put).
+    reassign_after: timedelta | None = None
+    max_reassigns: int = 2
     log_level: str = "INFO"
     # The lead sources (`POST /leads/<name>`); a missing default file means none.
     sources_file: str | None = "sources.toml"
@@ -280,6 +284,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         max_open_hot_leads=_parsed(
             env, "MAX_OPEN_HOT_LEADS", _int_between(1, 10_000), 25, "Use a whole number"
         ),
+        reassign_after=_reassign_after(env),
+        max_reassigns=_parsed(
+            env, "MAX_REASSIGNS", _int_between(1, 100), 2, "Use a whole number 1-100"
+        ),
         log_level=_parsed(env, "LOG_LEVEL", _log_level, "INFO", ""),
         sources_file=_text(env, "SOURCES_FILE") or Settings.sources_file,
         sources_file_required=_text(env, "SOURCES_FILE") is not None,
@@ -332,6 +340,28 @@ def _home_interval(raw: str) -> timedelta:
     value = parse_duration(raw)
     if not timedelta(seconds=1) <= value <= timedelta(minutes=10):
         raise ValueError(f"{raw!r} must be between 1s and 10m")
+    return value
+
+
+def _off_or_duration(raw: str) -> timedelta | None:
+    if raw.strip().lower() == "off":
+        return None
+    return _positive_duration(raw)
+
+
+def _reassign_after(env: Mapping[str, str]) -> timedelta | None:
+    """`REASSIGN_AFTER`: off, or working time longer than HOT_LEAD_SLA (the owner is reminded
+    before the lead moves on)."""
+    value = _parsed(
+        env, "REASSIGN_AFTER", _off_or_duration, None, "Use a duration like 90m, or off"
+    )
+    sla = _parsed(env, "HOT_LEAD_SLA", _positive_duration, Settings.hot_lead_sla, "")
+    if value is not None and value <= sla:
+        raise ConfigError(
+            "REASSIGN_AFTER",
+            f"must be longer than HOT_LEAD_SLA ({_text(env, 'HOT_LEAD_SLA') or '15m'}): the "
+            "owner is reminded before the lead moves on. Use a longer duration, or off",
+        )
     return value
 
 

@@ -52,6 +52,11 @@ def escalation_nudged_key(lead_id: int, cycle: int) -> str:
     return f"{escalation_key(lead_id, cycle)}:nudged"
 
 
+def stuck_key(lead_id: int, cycle: int) -> str:
+    """The note in an escalation's thread that the lead could not move on (REASSIGN_AFTER)."""
+    return f"lead:{lead_id}:stuck:{cycle}"
+
+
 def nudge_key(lead_id: int, cycle: int) -> str:
     """The escalation's Nudge DM to the rep."""
     return f"lead:{lead_id}:nudge:{cycle}"

@@ -66,7 +66,8 @@ MESSAGES_FAILED = Counter(
 )
 PINGS = Counter(
     "handoff_pings_sent",
-    "Ladder pings delivered, by step (reminder, escalation, summary: folded reminders)",
+    "Ladder pings delivered, by step (reminder, escalation, summary: folded reminders; "
+    "reassign: a lead left untouched moved on to another rep)",
     ["step"],
     registry=REGISTRY,
 )

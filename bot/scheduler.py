@@ -21,7 +21,7 @@ from bot.config import Settings
 from bot.db import Database
 from bot.digest.parts import Parts
 from bot.digest.schedule import schedule_digests
-from bot.leads import ladder
+from bot.leads import ladder, moveon
 from bot.people import SlackDirectory
 from bot.reports.send import send_due_report
 from bot.retention import PRUNE_EVERY, PRUNE_FIRST_IN, PRUNE_JOB, PruneJob
@@ -113,7 +113,9 @@ def _logged(job_id: str, func: Callable[[], object]) -> Callable[[], None]:
 
 def timed_sweep(db: Database, settings: Settings, directory: SlackDirectory) -> None:
     with metrics.SWEEP.time():
-        ladder.sweep(db, settings=settings, directory=directory)
+        report = ladder.sweep(db, settings=settings, directory=directory, move_on=moveon.move_on)
+    if report.reassigned:
+        metrics.PINGS.labels("reassign").inc(report.reassigned)
 
 
 def build_scheduler(settings: Settings, db: Database, directory: SlackDirectory) -> Scheduler:

@@ -79,6 +79,8 @@ class AssignedHow(StrEnum):
     CLAIMED = "claimed"  # claimed from the sales channel
     REASSIGNED = "reassigned"  # a person reassigned it (`Lead.assigned_by`)
     ROUND_ROBIN = "round_robin"  # round robin in a pool (`Lead.assigned_from` names it)
+    # Handoff moved it on from `Lead.assigned_from`, who left it untouched for REASSIGN_AFTER.
+    AUTO_REASSIGNED = "auto_reassigned"
 
 
 class FeedbackKind(StrEnum):

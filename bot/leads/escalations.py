@@ -9,7 +9,7 @@ and its buttons go (they would act on a wait that is over).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,11 +25,13 @@ from bot.states import LeadStatus
 # What each outcome is called in `templates/lead_escalation.json.j2`.
 REASSIGNED = "reassigned"
 UNASSIGNED = "unassigned"
+MOVED_ON = "moved_on"  # Handoff reassigned it after REASSIGN_AFTER untouched
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """What became of an escalated lead: `kind` is a LeadStatus or REASSIGNED/UNASSIGNED."""
+    """What became of an escalated lead: `kind` is a LeadStatus or REASSIGNED/UNASSIGNED/
+    MOVED_ON (then `untouched` says after how long)."""
 
     kind: str
     by: str | None
@@ -37,6 +39,14 @@ class Outcome:
     after: str  # how long after the escalation, as text
     new_owner: str | None = None
     until: datetime | None = None
+    untouched: str | None = None
+
+
+def untouched_text(lead: Lead) -> str | None:
+    """How long the last owner left the lead untouched before Handoff moved it on ("1h 30m")."""
+    if lead.untouched_seconds is None:
+        return None
+    return format_duration(timedelta(seconds=lead.untouched_seconds))
 
 
 def settle(
@@ -50,7 +60,7 @@ def settle(
     new_owner: str | None = None,
 ) -> bool:
     """Update this run's escalation of `lead` (if one was sent) to show `kind` (the status
-    just set, or REASSIGNED/UNASSIGNED, with `new_owner`); `owner` is the escalated owner
+    just set, or REASSIGNED/UNASSIGNED/MOVED_ON, with `new_owner`); `owner` is the escalated owner
     (default: the lead's). False if there was no escalation to update."""
     cycle = lead.ladder_cycle
     escalated_at = session.scalar(
@@ -72,6 +82,7 @@ def settle(
         format_duration(now - escalated_at),
         new_owner=new_owner,
         until=lead.snoozed_until if kind == LeadStatus.SNOOZED else None,
+        untouched=untouched_text(lead) if kind == MOVED_ON else None,
     )
     campaign = session.get(Campaign, lead.campaign_id) if lead.campaign_id else None
     waited = format_duration(escalated_at - (held_since(lead) or escalated_at))

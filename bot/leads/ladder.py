@@ -6,6 +6,14 @@ A hot lead's SLA clock starts when its owner is alerted (`start_clock`). After
 lead stops the clock (`stop_clock`); a snooze parks it until a time (`snooze`), after which
 the clock starts again from zero (a new *cycle*).
 
+With `REASSIGN_AFTER` set, a lead its owner still has not touched after that much of their
+working time moves on (step REASSIGN) to the next eligible rep of its pool, whose own ladder
+starts from zero (a new cycle); after `MAX_REASSIGNS` moves it stays where it is. If
+REASSIGN_AFTER is longer than ESCALATE_AFTER the manager is told first and the move comes
+later; otherwise the move takes the escalation's place, and the manager is told only of a
+lead that cannot move on (the last owner's ladder, past MAX_REASSIGNS, ends with the
+escalation; nobody else eligible: the escalation goes out at once and says so).
+
 What is due lives in the database (`Lead.next_due_at`, indexed). `sweep()` claims the due
 rows (`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite's single writer does the same), records
 each ping in `pings` (unique per lead, step and cycle) and enqueues its message in the same
@@ -17,6 +25,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import ColumnElement, Select, and_, select
@@ -27,11 +36,14 @@ from bot.db import Database
 from bot.leads import pings
 from bot.models import Lead, Person, SlackUser, utcnow
 from bot.people import SlackDirectory
-from bot.states import CLOSED_STATUSES, LeadStatus
+from bot.states import CLOSED_STATUSES, LeadStage, LeadStatus
 
 log = logging.getLogger(__name__)
 
 REMINDER, ESCALATION, DONE = pings.STEP_REMINDER, pings.STEP_ESCALATION, 2
+# Numbered after DONE, so rows stored before this step existed keep their meaning (2: done).
+REASSIGN = 3
+STEPS = (REMINDER, ESCALATION, REASSIGN)
 BATCH = 50
 MAX_ROUNDS = 40
 
@@ -80,6 +92,45 @@ def escalation_due(settings: Settings, started: datetime, zone: ZoneInfo) -> dat
     return settings.working_hours.add(started, settings.escalate_after, zone)
 
 
+def reassign_due(settings: Settings, started: datetime, zone: ZoneInfo) -> datetime:
+    assert settings.reassign_after is not None
+    return settings.working_hours.add(started, settings.reassign_after, zone)
+
+
+def may_move_on(settings: Settings, lead: Lead) -> bool:
+    """Whether the lead may still move on by itself: REASSIGN_AFTER is on, it has moved fewer
+    than MAX_REASSIGNS times, and nobody has acted on it (status new, stage new)."""
+    return (
+        settings.reassign_after is not None
+        and (lead.auto_reassigns or 0) < settings.max_reassigns
+        and lead.status == LeadStatus.NEW
+        and not LeadStage(lead.stage or LeadStage.NEW).touched
+    )
+
+
+def moves_before_escalation(settings: Settings) -> bool:
+    """The move takes the escalation's place (REASSIGN_AFTER not longer than ESCALATE_AFTER)."""
+    return (
+        settings.reassign_after is not None and settings.reassign_after <= settings.escalate_after
+    )
+
+
+class MoveOn(Protocol):
+    """Gives an untouched lead to the next eligible rep of its pool, in the caller's transaction
+    (`bot.leads.moveon.move_on`): True if it has a new owner (whose clock has started), False
+    if nobody else is eligible (the routing decision recorded says why)."""
+
+    def __call__(
+        self,
+        session: Session,
+        lead: Lead,
+        *,
+        settings: Settings,
+        directory: SlackDirectory,
+        now: datetime,
+    ) -> bool: ...
+
+
 def zone_in_session(session: Session, directory: SlackDirectory, slack_id: str) -> ZoneInfo:
     """The person's zone from the roster override or the cached users.info, read through
     `session`; DEFAULT_TIMEZONE when neither is known."""
@@ -104,6 +155,8 @@ class SweepReport:
     restarted: int = 0
     postponed: int = 0
     stopped: int = 0
+    reassigned: int = 0  # moved on to another rep (REASSIGN_AFTER)
+    stuck: int = 0  # due to move on, but nobody else was eligible
 
     @property
     def total(self) -> int:
@@ -111,6 +164,8 @@ class SweepReport:
             self.reminders
             + self.folded
             + self.escalations
+            + self.reassigned
+            + self.stuck
             + self.restarted
             + self.postponed
             + self.stopped
@@ -134,8 +189,13 @@ def sweep(
     settings: Settings,
     directory: SlackDirectory,
     now: datetime | None = None,
+    move_on: MoveOn | None = None,
 ) -> SweepReport:
-    """Send everything that is due at `now`, once. Safe to run in several processes."""
+    """Send everything that is due at `now`, once. Safe to run in several processes.
+
+    `move_on` carries out the REASSIGN step (needed when REASSIGN_AFTER is set)."""
+    if settings.reassign_after is not None and move_on is None:
+        raise ValueError("REASSIGN_AFTER is set: the sweep needs move_on")
     now = now or utcnow()
     report = SweepReport()
     for _ in range(MAX_ROUNDS):
@@ -144,7 +204,7 @@ def sweep(
             break
         with db.session() as session:
             leads = list(session.scalars(due_query(now, lock=db.is_postgres)))
-            step = _Step(session, settings, directory, zones, now, report)
+            step = _Step(session, settings, directory, zones, now, report, move_on)
             for lead in leads:
                 step.advance(lead)
         # A full batch may mean more are waiting; a lead whose next step is already due (the
@@ -198,6 +258,7 @@ class _Step:
     zones: dict[str, ZoneInfo]
     now: datetime
     report: SweepReport
+    move_on: MoveOn | None = None
     sent: dict[str, int] = field(default_factory=dict)  # reminders per rep, last hour
 
     def zone(self, slack_id: str) -> ZoneInfo:
@@ -228,27 +289,88 @@ class _Step:
             owner is None
             or not lead.hot
             or lead.status in CLOSED_STATUSES
-            or lead.ladder_step >= DONE
+            or lead.ladder_step not in STEPS
         ):
             stop_clock(lead)
             report.stopped += 1
             return
         if lead.ladder_step == REMINDER:
-            if self.postpone_outside_hours(lead, owner):
-                return
-            outcome = pings.remind(session, lead, settings=settings, now=now, sent=self.sent)
-            report.reminders += outcome == "sent"
-            report.folded += outcome == "folded"
-            lead.ladder_step = ESCALATION
-            started = lead.clock_started_at or now
-            lead.next_due_at = max(escalation_due(settings, started, self.zone(owner)), now)
+            self.remind(lead, owner)
+        elif lead.ladder_step == REASSIGN:
+            self.reassign(lead, owner)
+        elif self.escalate(lead):
+            self.after_escalation(lead, owner)
+
+    def started(self, lead: Lead) -> datetime:
+        return lead.clock_started_at or self.now
+
+    def remind(self, lead: Lead, owner: str) -> None:
+        settings, now = self.settings, self.now
+        if self.postpone_outside_hours(lead, owner):
             return
+        moves = may_move_on(settings, lead)
+        first = moves_before_escalation(settings)
+        then = ("move" if first else "escalate_move") if moves else "escalate"
+        outcome = pings.remind(
+            self.session, lead, settings=settings, now=now, sent=self.sent, then=then
+        )
+        self.report.reminders += outcome == "sent"
+        self.report.folded += outcome == "folded"
+        zone = self.zone(owner)
+        if moves and first:
+            lead.ladder_step = REASSIGN
+            lead.next_due_at = max(reassign_due(settings, self.started(lead), zone), now)
+        else:
+            lead.ladder_step = ESCALATION
+            lead.next_due_at = max(escalation_due(settings, self.started(lead), zone), now)
+
+    def escalate(self, lead: Lead) -> bool:
+        """Tell the manager (or SALES_CHANNEL); False if postponed to their working hours."""
+        session, settings = self.session, self.settings
         recipient = pings.escalation_recipient(session, lead, settings=settings)
         if recipient is None:
             log.warning("lead #%s is due for escalation but SALES_CHANNEL is not set", lead.id)
         elif recipient.startswith(("U", "W")) and self.postpone_outside_hours(lead, recipient):
+            return False
+        elif pings.escalate(session, lead, recipient, settings=settings, now=self.now):
+            self.report.escalations += 1
+        return True
+
+    def after_escalation(self, lead: Lead, owner: str) -> None:
+        """The lead moves on later (REASSIGN_AFTER longer than ESCALATE_AFTER), or that was the
+        ladder's last step."""
+        settings = self.settings
+        if not moves_before_escalation(settings) and may_move_on(settings, lead):
+            lead.ladder_step = REASSIGN
+            due = reassign_due(settings, self.started(lead), self.zone(owner))
+            lead.next_due_at = max(due, self.now)
             return
-        elif pings.escalate(session, lead, recipient, settings=settings, now=now):
-            report.escalations += 1
         lead.ladder_step = DONE
         lead.next_due_at = None
+
+    def reassign(self, lead: Lead, owner: str) -> None:
+        """The owner has left the lead untouched for REASSIGN_AFTER: the next eligible rep of
+        its pool gets it. Nobody else eligible: it stays, and the escalation says so."""
+        session, settings, now = self.session, self.settings, self.now
+        escalated = pings.escalated(session, lead)
+        if not may_move_on(settings, lead) or self.move_on is None:
+            # Acted on meanwhile, or REASSIGN_AFTER was turned off since: the ladder goes on
+            # without the move.
+            if escalated:
+                lead.ladder_step, lead.next_due_at = DONE, None
+            else:
+                lead.ladder_step = ESCALATION
+                due = escalation_due(settings, self.started(lead), self.zone(owner))
+                lead.next_due_at = max(due, now)
+            return
+        if self.postpone_outside_hours(lead, owner):
+            return
+        if self.move_on(session, lead, settings=settings, directory=self.directory, now=now):
+            self.report.reassigned += 1
+            return
+        self.report.stuck += 1
+        if escalated:
+            pings.stuck(session, lead, now=now)
+        elif not self.escalate(lead):
+            return  # the manager's working hours: the move is tried again then
+        lead.ladder_step, lead.next_due_at = DONE, None

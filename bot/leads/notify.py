@@ -205,25 +205,33 @@ def hand_over(
     settings: Settings,
     directory: SlackDirectory,
     now: datetime,
+    auto: bool = False,
 ) -> None:
-    """`lead.owner_id` has just changed from `previous_owner` (by a person, or the CRM when
-    `by` is None): the old alert and the escalation say so, the new owner is alerted (their
-    alert says how they got it), the clock restarts."""
+    """`lead.owner_id` has just changed from `previous_owner` (by a person, the CRM when `by`
+    is None, or Handoff itself when `auto`: left untouched for REASSIGN_AFTER): the old alert
+    and the escalation say so, the new owner is alerted (their alert says how they got it),
+    the clock restarts."""
     folding.refresh(session, lead, now=now)  # a folded burst that lists it says it moved
     if previous_owner:
         escalations.settle(
             session,
             lead,
-            escalations.REASSIGNED,
+            escalations.MOVED_ON if auto else escalations.REASSIGNED,
             by=by,
             now=now,
             owner=previous_owner,
             new_owner=lead.owner_id,
         )
-    lead.assigned_how = AssignedHow.REASSIGNED if by else AssignedHow.CRM
+    if auto:
+        lead.assigned_how = AssignedHow.AUTO_REASSIGNED
+    else:
+        lead.assigned_how = AssignedHow.REASSIGNED if by else AssignedHow.CRM
     lead.assigned_by, lead.assigned_from = by, previous_owner
     if previous_owner and has_message(session, alert_key(lead.id, previous_owner)):
-        state = AlertState("reassigned", by=by, at=now, new_owner=lead.owner_id)
+        untouched = escalations.untouched_text(lead) if auto else None
+        state = AlertState(
+            "reassigned", by=by, at=now, new_owner=lead.owner_id, untouched=untouched
+        )
         message = alert_message(session, lead, state)
         outbox.enqueue(
             session,

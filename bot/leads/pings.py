@@ -1,6 +1,7 @@
 """The ladder's messages: the reminder in the alert's thread, the hourly summary a reminder
 folds into past the noise budget, the escalation to the rep's manager (or SALES_CHANNEL), and
-the manager's nudge. `bot.leads.ladder` decides *when*; this module says *what* and records it.
+the manager's nudge, and the note on an escalation that a lead could not move on (nobody
+else eligible). `bot.leads.ladder` decides *when*; this module says *what* and records it.
 
 Each ping is a `Ping` row (unique per lead, step and cycle) written in the same transaction
 as its outbox message, so it is sent at most once even if two sweeps race.
@@ -27,15 +28,17 @@ from bot.keys import (
     escalation_nudged_key,
     nudge_key,
     reminder_key,
+    stuck_key,
     summary_key,
     summary_update_key,
 )
 from bot.leads import folding
 from bot.messages import Message, render_message
-from bot.models import Campaign, Lead, OutboxMessage, Ping, SlackMessage
+from bot.models import Campaign, Lead, OutboxMessage, Ping, RoutingDecision, SlackMessage
 from bot.people import manager_of, person
 from bot.permalinks import message_url
 from bot.permissions import may_nudge_about_lead
+from bot.routing import POOL_LABEL
 from bot.states import CLOSED_STATUSES, LeadStatus
 
 STEP_REMINDER, STEP_ESCALATION = 0, 1
@@ -78,6 +81,9 @@ class LeadLine:
     lead: Lead
     campaign: Campaign | None
     waited: str
+    # Why the lead could not move on from its owner in this run of the clock (REASSIGN_AFTER:
+    # nobody else eligible), if it tried.
+    stuck: str | None = None
 
 
 def held_since(lead: Lead) -> datetime | None:
@@ -87,7 +93,32 @@ def held_since(lead: Lead) -> datetime | None:
 
 def _line(session: Session, lead: Lead, now: datetime) -> LeadLine:
     campaign = session.get(Campaign, lead.campaign_id) if lead.campaign_id else None
-    return LeadLine(lead, campaign, format_duration(now - (held_since(lead) or now)))
+    waited = format_duration(now - (held_since(lead) or now))
+    return LeadLine(lead, campaign, waited, stuck=stuck_reason(session, lead))
+
+
+def stuck_reason(session: Session, lead: Lead) -> str | None:
+    """Why the lead stayed with its owner when it was due to move on in this run of the clock
+    ("nobody else in the team is working and free now"); None if it never tried."""
+    if lead.owner_id is None or lead.clock_started_at is None:
+        return None
+    decision = session.scalar(
+        select(RoutingDecision)
+        .where(
+            RoutingDecision.lead_id == lead.id,
+            RoutingDecision.reassigned_from == lead.owner_id,
+            RoutingDecision.decided_at >= lead.clock_started_at,
+        )
+        .order_by(RoutingDecision.id.desc())
+        .limit(1)
+    )
+    if decision is None or decision.chosen is not None:
+        return None
+    pool = POOL_LABEL.get(decision.pool, decision.pool)
+    others = [c for c in decision.considered if c.get("slack_id") != lead.owner_id]
+    if not others:
+        return f"nobody else in {pool} takes leads"
+    return f"nobody else in {pool} is working and free now"
 
 
 # -- the reminder and the summary ---------------------------------------------------------
@@ -117,10 +148,12 @@ def remind(
     settings: Settings,
     now: datetime,
     sent: dict[str, int] | None = None,
+    then: str = "escalate",
 ) -> str:
     """Remind the owner: "sent", "folded" (into the hourly summary) or "repeat".
 
-    `sent` caches each rep's reminders in the last hour across one sweep's batch."""
+    `sent` caches each rep's reminders in the last hour across one sweep's batch; `then` is
+    what happens if nobody acts: "escalate", "move" (on to another rep) or "escalate_move"."""
     rep = lead.owner_id
     assert rep is not None
     sent = {} if sent is None else sent
@@ -134,7 +167,9 @@ def remind(
         _update_summary(session, rep, now, budget=settings.max_pings_per_hour)
         return "folded"
     threaded = _posted_or_queued(session, alert_key(lead.id, lead.owner_id))
-    message = render_message("lead_reminder", item=_line(session, lead, now), threaded=threaded)
+    message = render_message(
+        "lead_reminder", item=_line(session, lead, now), threaded=threaded, then=then
+    )
     where: dict[str, Any] = (
         {"thread": alert_key(lead.id, lead.owner_id)} if threaded else {"channel": rep}
     )
@@ -254,6 +289,39 @@ def escalate(
     key = escalation_key(lead.id, lead.ladder_cycle)
     outbox.enqueue(session, "chat.postMessage", key=key, channel=recipient, **args)
     return True
+
+
+def escalated(session: Session, lead: Lead) -> bool:
+    """Whether this run of the lead's clock has been escalated."""
+    return (
+        session.scalar(
+            select(Ping.id).where(
+                Ping.lead_id == lead.id,
+                Ping.step == STEP_ESCALATION,
+                Ping.cycle == lead.ladder_cycle,
+            )
+        )
+        is not None
+    )
+
+
+def stuck(session: Session, lead: Lead, *, now: datetime) -> None:
+    """The escalated lead was due to move on but nobody else is eligible: say so in the
+    escalation's thread (or to its recipient, if it was folded into a burst), once."""
+    recipient = session.scalar(
+        select(Ping.recipient_id).where(
+            Ping.lead_id == lead.id, Ping.step == STEP_ESCALATION, Ping.cycle == lead.ladder_cycle
+        )
+    )
+    if recipient is None:
+        return
+    message = render_message("lead_escalation_stuck", item=_line(session, lead, now))
+    target = escalation_key(lead.id, lead.ladder_cycle)
+    where: dict[str, Any] = (
+        {"thread": target} if _posted_or_queued(session, target) else {"channel": recipient}
+    )
+    key = stuck_key(lead.id, lead.ladder_cycle)
+    outbox.enqueue(session, "chat.postMessage", key=key, **where, **message.as_args())
 
 
 # -- the nudge ----------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from bot.durations import format_duration
 from bot.ids import FeedbackIds, LeadIds
 from bot.leads import stages
+from bot.leads.escalations import untouched_text
 from bot.lookups import campaign_of
 from bot.messages import Message, render_message
 from bot.models import Campaign, Feedback, Lead
@@ -62,6 +63,8 @@ class AlertState:
     after: str | None = None
     # The stage's label once the sale has gone past first contact ("Meeting booked", "Won").
     stage: str | None = None
+    # Moved on by Handoff after this long untouched (REASSIGN_AFTER), e.g. "1h 30m".
+    untouched: str | None = None
 
 
 def reason_label(code: str) -> str | None:
@@ -119,6 +122,7 @@ def alert_context(lead: Lead, campaign: Campaign | None, state: AlertState) -> d
     """What `templates/lead_alert.json.j2` is rendered with."""
     return {
         "state": state,
+        "untouched": untouched_text(lead),
         "actions": ACTIONS_BY_STATUS.get(state.status, ()),
         "block_id": f"{LeadIds.ALERT_ACTIONS}:{lead.id}",
         **_common(lead, campaign),

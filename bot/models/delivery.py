@@ -157,3 +157,6 @@ class RoutingDecision(Base):
     chosen: Mapped[str | None] = mapped_column(String(32))
     # [{"slack_id": ..., "skipped": reason or None}], in the order considered.
     considered: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # Set when Handoff moved the lead on from this owner, who left it untouched for
+    # REASSIGN_AFTER (None: the lead had no owner).
+    reassigned_from: Mapped[str | None] = mapped_column(String(32))

@@ -135,6 +135,11 @@ class Lead(Base):
     assigned_how: Mapped[str | None] = mapped_column(String(16))
     assigned_by: Mapped[str | None] = mapped_column(String(32))
     assigned_from: Mapped[str | None] = mapped_column(String(32))
+    # How many times Handoff moved the lead on because its owner left it untouched for
+    # REASSIGN_AFTER (at most MAX_REASSIGNS), and that working time at the last move, in
+    # seconds (the new owner's alert says "reassigned after 1h 30m untouched").
+    auto_reassigns: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    untouched_seconds: Mapped[int | None] = mapped_column(Integer)
     # How far the sale has gone (`bot.states.LeadStage`) and since when; history in
     # `LeadStageChange`. A lead's arrival is its implicit `new`.
     stage: Mapped[str] = mapped_column(String(16), default="new", server_default="new")

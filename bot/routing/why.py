@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.durations import format_duration
 from bot.errors import Refusal
 from bot.messages import Message, render_message
 from bot.models import Lead, RoutingDecision
@@ -49,7 +51,13 @@ def why(session: Session, actor: str, ref: str) -> Message:
             "chosen": d.chosen,
             "skipped": [c for c in d.considered if c.get("skipped")][:SKIPPED_SHOWN],
             "eligible": sum(1 for c in d.considered if not c.get("skipped")),
+            "moved_from": d.reassigned_from,
         }
         for d in reversed(decisions)
     ]
-    return render_message("leads_why", lead=lead, decisions=shown)
+    untouched = (
+        format_duration(timedelta(seconds=lead.untouched_seconds))
+        if lead.untouched_seconds is not None
+        else None
+    )
+    return render_message("leads_why", lead=lead, decisions=shown, untouched=untouched)

@@ -44,6 +44,15 @@ def test_defaults() -> None:
     assert settings.escalate_after == timedelta(hours=1)
     assert settings.sweep_interval == timedelta(seconds=30)
     assert not settings.socket_mode
+    assert (settings.reassign_after, settings.max_reassigns) == (None, 2)
+
+
+def test_reassign_after() -> None:
+    settings = load_settings({"REASSIGN_AFTER": "90m", "MAX_REASSIGNS": "3"})
+    assert (settings.reassign_after, settings.max_reassigns) == (timedelta(minutes=90), 3)
+    assert load_settings({"REASSIGN_AFTER": "off"}).reassign_after is None
+    # Not longer than ESCALATE_AFTER is allowed: the move then takes the escalation's place.
+    assert load_settings({"REASSIGN_AFTER": "20m"}).reassign_after == timedelta(minutes=20)
 
 
 @pytest.mark.parametrize(
@@ -64,6 +73,14 @@ def test_defaults() -> None:
         ({"DIGEST_TIME": "25:00"}, "DIGEST_TIME", "time of day"),
         ({"DEFAULT_TIMEZONE": "Mars/Olympus"}, "DEFAULT_TIMEZONE", "time zone"),
         ({"DIGEST_ALL_CLEAR": "maybe"}, "DIGEST_ALL_CLEAR", "true or false"),
+        ({"REASSIGN_AFTER": "later"}, "REASSIGN_AFTER", "like 90m, or off"),
+        ({"REASSIGN_AFTER": "10m"}, "REASSIGN_AFTER", "longer than HOT_LEAD_SLA (15m)"),
+        (
+            {"REASSIGN_AFTER": "30m", "HOT_LEAD_SLA": "30m"},
+            "REASSIGN_AFTER",
+            "longer than HOT_LEAD_SLA (30m)",
+        ),
+        ({"MAX_REASSIGNS": "0"}, "MAX_REASSIGNS", "outside 1..100"),
     ],
 )
 def test_bad_settings_name_the_variable(env: dict, variable: str, words: str) -> None:

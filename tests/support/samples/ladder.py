@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from tests.support.samples.registry import sample
@@ -13,18 +14,24 @@ from tests.support.samples.shared import MOMENT, hostile_campaign, hostile_lead
 def _ladder_line(hostile: str, **changes: Any) -> Any:
     from bot.leads.pings import LeadLine
 
+    stuck = changes.pop("stuck", None)
     lead = hostile_lead(hostile, **changes)
-    return LeadLine(lead, hostile_campaign(hostile), "2d 14h")
+    return LeadLine(lead, hostile_campaign(hostile), "2d 14h", stuck=stuck)
 
 
-for _threaded in (True, False):
-    sample("lead_reminder", name=f"reminder_threaded_{_threaded}")(
-        lambda hostile, _t=_threaded: {"item": _ladder_line(hostile), "threaded": _t}
+for _threaded, _then in itertools.product((True, False), ("escalate", "move", "escalate_move")):
+    sample("lead_reminder", name=f"reminder_threaded_{_threaded}_{_then}")(
+        lambda hostile, _t=_threaded, _n=_then: {
+            "item": _ladder_line(hostile),
+            "threaded": _t,
+            "then": _n,
+        }
     )
 sample("lead_reminder", name="reminder_plain_contact")(
     lambda hostile: {
         "item": _ladder_line(hostile, email="ada@example.com", phone="+1 555 0100"),
         "threaded": False,
+        "then": "escalate",
     }
 )
 sample("lead_ping_summary")(
@@ -43,6 +50,17 @@ sample("lead_escalation", name="escalation_to_manager")(
 )
 sample("lead_escalation", name="escalation_in_channel_nudged")(
     lambda hostile: _escalation(hostile, in_channel=True, nudged_by="UMGR1", nudged_at=MOMENT)
+)
+sample("lead_escalation", name="escalation_stuck")(
+    lambda hostile: {
+        **_escalation(hostile, in_channel=True),
+        "item": _ladder_line(hostile, stuck=f"nobody else in {hostile} is working and free now"),
+    }
+)
+sample("lead_escalation_stuck")(
+    lambda hostile: {
+        "item": _ladder_line(hostile, stuck=f"nobody else in {hostile} is working and free now")
+    }
 )
 sample("lead_escalation", name="escalation_no_campaign")(
     lambda hostile: {
@@ -69,6 +87,7 @@ for _kind, _extra in (
     ("not_fit", {}),
     ("snoozed", {"until": MOMENT}),
     ("reassigned", {"new_owner": "UREP2"}),
+    ("moved_on", {"new_owner": "UREP2", "untouched": "1h 30m"}),
     ("unassigned", {}),
 ):
     sample("lead_escalation", name=f"escalation_settled_{_kind}")(_settled(_kind, **_extra))

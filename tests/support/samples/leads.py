@@ -43,6 +43,22 @@ for _how, _from in (
             ),
         }
     )
+sample("lead_alert", name="alert_assigned_auto_reassigned")(
+    lambda hostile: {
+        **_alert(hostile, "new"),
+        "lead": hostile_lead(
+            hostile,
+            assigned_how="auto_reassigned",
+            assigned_from="UREP1",
+            assigned_at=MOMENT,
+            untouched_seconds=5400,
+        ),
+        "untouched": "1h 30m",
+    }
+)
+sample("lead_alert", name="alert_moved_on")(
+    lambda hostile: _alert(hostile, "reassigned", new_owner="UREP2", untouched="1h 30m")
+)
 sample("lead_alert", name="alert_unknown_code")(lambda hostile: _alert(hostile, "new", False))
 sample("lead_alert", name="alert_hostile_contact")(
     lambda hostile: {**_alert(hostile, "new"), "lead": hostile_lead(hostile)}
@@ -132,15 +148,43 @@ def leads_why_routed(hostile: str) -> dict[str, Any]:
     lead = hostile_lead(hostile, assigned_how="round_robin", assigned_from=hostile)
     skipped = [{"slack_id": f"U{n:08d}", "skipped": hostile} for n in range(30)]
     decisions = [
-        {"at": MOMENT, "pool": hostile, "chosen": "UREP1", "skipped": skipped, "eligible": 3}
+        {
+            "at": MOMENT,
+            "pool": hostile,
+            "chosen": "UREP1",
+            "skipped": skipped,
+            "eligible": 3,
+            "moved_from": None,
+        }
     ] * 5
-    return {"lead": lead, "decisions": decisions}
+    return {"lead": lead, "decisions": decisions, "untouched": None}
+
+
+@sample("leads_why")
+def leads_why_moved_on(hostile: str) -> dict[str, Any]:
+    """Moved on by Handoff (REASSIGN_AFTER): once to a rep, once to nobody."""
+    lead = hostile_lead(
+        hostile, assigned_how="auto_reassigned", assigned_from="UREP1", auto_reassigns=2
+    )
+    skipped = [{"slack_id": f"U{n:08d}", "skipped": hostile} for n in range(30)]
+    decisions = [
+        {
+            "at": MOMENT,
+            "pool": hostile,
+            "chosen": chosen,
+            "skipped": skipped,
+            "eligible": 1 if chosen else 0,
+            "moved_from": "UREP1",
+        }
+        for chosen in ("UREP2", None, "UREP3", None, "UREP2")
+    ]
+    return {"lead": lead, "decisions": decisions, "untouched": "1h 30m"}
 
 
 @sample("leads_why")
 def leads_why_never_routed(hostile: str) -> dict[str, Any]:
     lead = hostile_lead(hostile, assigned_how="reassigned", assigned_by="UMGR1")
-    return {"lead": lead, "decisions": []}
+    return {"lead": lead, "decisions": [], "untouched": None}
 
 
 @sample("leads_away", user_text=False)
