@@ -155,7 +155,7 @@ def announce(
             return
         lead.owner_id = decision.chosen
         lead.assigned_how, lead.assigned_by = AssignedHow.ROUND_ROBIN, None
-        lead.assigned_from = decision.pool_label
+        lead.assigned_from = decision.pool  # its key: the label is looked up when shown
     if lead.owner_id is None:
         offer_or_wait(session, lead, settings=settings, now=now)
     else:
