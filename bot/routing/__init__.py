@@ -29,6 +29,7 @@ from bot.routing.pools import pool_of
 from bot.states import OPEN_STATUSES
 
 LOCK = ""  # the pool's lock row in routing_turns
+HAD_IT = "had it before"  # why a rep in `exclude` was skipped
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,8 @@ class Decision:
         """Why nobody was chosen, for the sales channel's post."""
         if not self.considered:
             return f"nobody in {self.pool_label} takes leads"
-        return f"nobody in {self.pool_label} is working and free now"
+        other = " else" if any(c["skipped"] == HAD_IT for c in self.considered) else ""
+        return f"nobody{other} in {self.pool_label} is working and free now"
 
 
 def weight_of(someone: Person) -> int:
@@ -144,7 +146,7 @@ def route(
     eligible: list[Person] = []
     for someone in people:
         reason = (
-            "had it before"
+            HAD_IT
             if someone.slack_id in exclude
             else skip_reason(
                 session, someone, settings=settings, now=now, held=held.get(someone.slack_id, 0)
