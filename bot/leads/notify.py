@@ -246,7 +246,8 @@ def hand_over(
     """`lead.owner_id` has just changed from `previous_owner` (by a person, or the CRM when
     `by` is None): the old alert and the escalation say so, the new owner is alerted (their
     alert says how they got it), the clock restarts. An open lead left with no owner (the CRM
-    un-assigned it) goes to round robin first, never back to `previous_owner`."""
+    un-assigned it) goes to round robin first, never back to `previous_owner`; a worked one
+    (contacted, not a fit) is left with nobody, and offered to nobody."""
     decision = None
     if lead.owner_id is None and not lead.owner_pending:
         exclude = (previous_owner,) if previous_owner else ()
@@ -275,11 +276,14 @@ def hand_over(
             channel=previous_owner,
             **message.as_args(),
         )
-    if lead.status in OPEN_STATUSES:
+    worked = lead.status not in OPEN_STATUSES
+    if not worked:
         lead.status, lead.status_by, lead.status_at = LeadStatus.NEW, by, now
         lead.snoozed_until = None
     if lead.owner_id is None:
         ladder.stop_clock(lead)
+        if worked:  # contacted or not a fit already: nothing left to offer anyone
+            return
         if decision is not None:  # round robin gave it to nobody: say why
             post_claim(session, lead, settings=settings, reason=decision.nobody_reason)
         else:

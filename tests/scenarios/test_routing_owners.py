@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from bot.config import Settings
 from bot.ids import LeadIds
-from bot.models import OutboxMessage, utcnow
+from bot.models import OutboxMessage, RoutingDecision, utcnow
 from bot.routing.away import set_away
 from bot.states import AssignedHow
 from tests.scenarios.test_alerts_support import (
@@ -166,3 +166,20 @@ def test_a_claimed_or_routed_lead_resent_without_an_owner_keeps_it(
         how = AssignedHow.CLAIMED if routing == "channel" else AssignedHow.ROUND_ROBIN
         assert lead.owner_id == "UREP2" and lead.assigned_how == how
         assert mentions_of(app, "No longer yours") == 0
+
+
+def test_a_worked_lead_the_crm_unassigns_is_offered_to_nobody(
+    running: RunningApp, slack: FakeSlackServer
+) -> None:
+    assert running.post_leads(new_lead(7, owner="UREP1")).status_code == 202
+    alert = delivered(slack, "UREP1", "Lead 7")
+    lead = str(lead_id(running, "crm-7"))
+    click(running, slack, alert, LeadIds.CONTACTED, lead, user="UREP1")
+    wait_update(slack, alert, "Contacted")
+    assert running.post_leads({"id": "crm-7", "name": "Lead 7", "owner": None}).status_code == 202
+    wait_update(slack, alert, "this hot lead has no owner now")
+    stored = load_lead(running, "crm-7")
+    assert stored.owner_id is None and stored.status == "contacted"
+    assert sales_offers(running) == 0
+    with running.handoff.db.session() as session:
+        assert session.scalars(select(RoutingDecision)).all() == []
