@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from bot.config import Settings
 from bot.ids import CampaignIds as Ids
+from bot.ids import HomeIds
 from bot.messages import validate_blocks
 from bot.models import Campaign, CampaignRep, RoutingTurn
 from tests.scenarios.campaign_steps import (
@@ -21,6 +22,7 @@ from tests.scenarios.campaign_steps import (
     opened_view,
     submit,
 )
+from tests.scenarios.home_steps import open_home, press, text_of, view_of
 from tests.scenarios.test_ladder import top_level
 from tests.scenarios.test_routing import leads
 from tests.support.fake_slack_server import FakeSlackServer
@@ -138,3 +140,19 @@ def test_a_pool_name_is_shown_as_typed(running: RunningApp, slack: FakeSlackServ
     assert "nobody in the &lt;!channel&gt; Big &amp; Bold launch pool is working" in text
     assert "<!channel>" not in text
     validate_blocks(offer.blocks or [])
+
+
+def test_the_marketers_home_card_names_the_reps_and_its_edit_keeps_them(
+    running: RunningApp, slack: FakeSlackServer
+) -> None:
+    create_campaign(running, slack, reps=["UREP1", "UREP3"])
+    with running.handoff.db.session() as session:
+        campaign_id = session.scalars(select(Campaign.id)).one()
+    view = open_home(running, slack, "UMKT1")
+    assert "Its leads with no owner go to <@UREP3>, <@UREP1>" in text_of(view)
+    before = len(slack.fake.calls_to("views.open"))
+    press(running, view, HomeIds.EDIT_CAMPAIGN, user="UMKT1", value=str(campaign_id))
+    form = view_of(slack.fake.wait_for("views.open", count=before + 1)[-1])
+    reps = next(b for b in form["blocks"] if b.get("block_id") == Ids.REPS_BLOCK)
+    assert reps["element"]["type"] == "multi_users_select"
+    assert reps["element"]["initial_users"] == ["UREP3", "UREP1"]
