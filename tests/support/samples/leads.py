@@ -43,6 +43,13 @@ for _how, _from in (
             ),
         }
     )
+sample("lead_alert", name="alert_assigned_round_robin_in_a_campaign_pool")(
+    lambda hostile: {
+        **_alert(hostile, "new"),
+        "lead": hostile_lead(hostile, assigned_how="round_robin", assigned_from="campaign:7"),
+        "pool": f"the {hostile} pool",
+    }
+)
 sample("lead_alert", name="alert_unknown_code")(lambda hostile: _alert(hostile, "new", False))
 sample("lead_alert", name="alert_hostile_contact")(
     lambda hostile: {**_alert(hostile, "new"), "lead": hostile_lead(hostile)}
@@ -134,13 +141,13 @@ def leads_why_routed(hostile: str) -> dict[str, Any]:
     decisions = [
         {"at": MOMENT, "pool": hostile, "chosen": "UREP1", "skipped": skipped, "eligible": 3}
     ] * 5
-    return {"lead": lead, "decisions": decisions}
+    return {"lead": lead, "decisions": decisions, "pool": f"the {hostile} pool"}
 
 
 @sample("leads_why")
 def leads_why_never_routed(hostile: str) -> dict[str, Any]:
     lead = hostile_lead(hostile, assigned_how="reassigned", assigned_by="UMGR1")
-    return {"lead": lead, "decisions": []}
+    return {"lead": lead, "decisions": [], "pool": None}
 
 
 @sample("leads_away", user_text=False)
