@@ -21,6 +21,7 @@ class CampaignIds(StrEnum):
     STARTS_BLOCK = "campaign_starts_on"
     ENDS_BLOCK = "campaign_ends_on"
     HOT_SCORE_BLOCK = "campaign_hot_score"
+    REPS_BLOCK = "campaign_reps"  # its round-robin pool (multi_users_select; empty: the team)
     # The announcement in the sales channel; the button's value is the campaign's id.
     ANNOUNCEMENT_ACTIONS = "campaign_announcement_actions"
     GOT_IT = "campaign_got_it"

@@ -13,11 +13,12 @@ from bot import metadata as meta
 from bot.ids import CampaignIds
 from bot.messages import Trusted, render_view, safe_url
 from bot.models import Campaign
-from bot.validation import normalise_code
+from bot.validation import SLACK_USER_ID, normalise_code
 
 MAX_NAME = 150
 MAX_CODE = 80
 MAX_URL = 2000
+MAX_REPS = 100  # the pool a campaign names (its "Reps"); none: the whole team
 MAX_TEXT = {"audience": 1000, "offer": 1000, "talking_points": 3000}
 FIELD_BLOCKS = {
     "name": CampaignIds.NAME_BLOCK,
@@ -52,6 +53,9 @@ class CampaignForm:
     starts_on: str = ""
     ends_on: str = ""
     hot_score: str = ""
+    # The campaign's round-robin pool, as Slack user ids (empty: every rep of the team). Who
+    # may be in it is checked where the campaign is saved (the roster is in the database).
+    reps: tuple[str, ...] = ()
 
     @classmethod
     def from_state(cls, values: dict[str, Any]) -> CampaignForm:
@@ -62,10 +66,14 @@ class CampaignForm:
             raw = element.get("selected_date") if "date" in element.get("type", "") else None
             raw = raw if raw is not None else element.get("value")
             setattr(form, name, str(raw).strip() if raw is not None else "")
+        element = (values.get(CampaignIds.REPS_BLOCK) or {}).get(CampaignIds.INPUT) or {}
+        chosen = element.get("selected_users") or []
+        if isinstance(chosen, list):
+            form.reps = tuple(dict.fromkeys(str(user) for user in chosen))
         return form
 
     @classmethod
-    def from_campaign(cls, campaign: Campaign) -> CampaignForm:
+    def from_campaign(cls, campaign: Campaign, reps: tuple[str, ...] = ()) -> CampaignForm:
         return cls(
             name=campaign.name,
             code=campaign.code,
@@ -76,6 +84,7 @@ class CampaignForm:
             starts_on=campaign.starts_on.isoformat() if campaign.starts_on else "",
             ends_on=campaign.ends_on.isoformat() if campaign.ends_on else "",
             hot_score="" if campaign.hot_score is None else str(campaign.hot_score),
+            reps=reps,
         )
 
     @property
@@ -115,6 +124,12 @@ class CampaignForm:
             errors[CampaignIds.HOT_SCORE_BLOCK] = (
                 "Use a whole number from 0 to 100, or leave it empty for the team's default."
             )
+        if len(self.reps) > MAX_REPS:
+            errors[CampaignIds.REPS_BLOCK] = (
+                f"Pick at most {MAX_REPS} reps, or none for the whole team."
+            )
+        elif any(not SLACK_USER_ID.match(user) for user in self.reps):
+            errors[CampaignIds.REPS_BLOCK] = "Pick the reps from the list of people."
         return errors
 
     def apply_to(self, campaign: Campaign) -> None:
@@ -181,15 +196,26 @@ def _typed(text: str, limit: int | None = None) -> Trusted | None:
     return Trusted(text[:limit]) if text else None
 
 
-LIMITS = {"name": MAX_NAME, "code": MAX_CODE, "landing_url": MAX_URL, **MAX_TEXT}
+LIMITS = {
+    "name": MAX_NAME,
+    "code": MAX_CODE,
+    "landing_url": MAX_URL,
+    "reps": MAX_REPS,
+    **MAX_TEXT,
+}
 
 
 def modal_context(form: CampaignForm, metadata: FormMetadata) -> dict[str, Any]:
     """The context of templates/campaign_modal.json.j2."""
-    values = {f.name: _typed(getattr(form, f.name), LIMITS.get(f.name)) for f in fields(form)}
+    values = {
+        f.name: _typed(getattr(form, f.name), LIMITS.get(f.name))
+        for f in fields(form)
+        if f.name in FIELD_BLOCKS
+    }
     return {
         "ids": CampaignIds,
         "values": values,
+        "reps": [user for user in form.reps if SLACK_USER_ID.match(user)],
         "editing": metadata.campaign_id is not None,
         "metadata": Trusted(metadata.dump()),
         "limits": LIMITS,

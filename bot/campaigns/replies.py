@@ -13,6 +13,7 @@ from bot.errors import Refusal
 from bot.lookups import campaign_by_code
 from bot.messages import Message, render_message
 from bot.permissions import may_manage_campaigns
+from bot.routing.pools import campaign_reps
 
 SUBCOMMANDS = ("list", "stats", "edit", "end", "help")
 NEEDS_CODE = ("stats", "edit", "end")
@@ -75,7 +76,8 @@ def open_form(
     campaign = campaign_by_code(session, request.code)
     if campaign is None:
         raise _refusal(help_message(session, "unknown_code", code=request.code), "unknown_code")
-    return modal_view(CampaignForm.from_campaign(campaign), FormMetadata(campaign.id, response_url))
+    form = CampaignForm.from_campaign(campaign, campaign_reps(session, campaign.id))
+    return modal_view(form, FormMetadata(campaign.id, response_url))
 
 
 def command_reply(

@@ -26,6 +26,7 @@ from bot.messages import Message, render_message
 from bot.models import Campaign, CampaignRead, Lead, Person, utcnow
 from bot.people import has_role
 from bot.permissions import may_manage_campaigns
+from bot.routing.pools import campaign_reps, reps_problem, set_campaign_reps
 from bot.states import CampaignStatus
 
 SALES_TEAM = ("rep", "manager")
@@ -74,6 +75,7 @@ def announcement(session: Session, campaign: Campaign) -> Message:
         "campaign_announcement",
         ids=CampaignIds,
         campaign=campaign,
+        reps=campaign_reps(session, campaign.id),
         reads=read_count(session, campaign.id),
         ended=campaign.status == CampaignStatus.ENDED,
     )
@@ -145,6 +147,10 @@ def save_campaign(
         owner = session.scalar(select(Campaign.id).where(Campaign.code == code))
         if owner is not None and owner != campaign_id:
             errors[CampaignIds.CODE_BLOCK] = _code_taken(session, code)
+    if CampaignIds.REPS_BLOCK not in errors and form.reps:
+        problem = reps_problem(session, form.reps)
+        if problem:
+            errors[CampaignIds.REPS_BLOCK] = problem
     if errors:
         return SaveResult(errors=errors)
     created = campaign is None
@@ -156,6 +162,7 @@ def save_campaign(
                 session.add(campaign)
             form.apply_to(campaign)
             session.flush()
+            set_campaign_reps(session, campaign.id, form.reps)
     except IntegrityError:  # another marketer took the code a moment ago
         return SaveResult(errors={CampaignIds.CODE_BLOCK: _code_taken(session, code)})
     linked = link_waiting_leads(session, campaign) if campaign.code != old_code else 0

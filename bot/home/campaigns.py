@@ -1,7 +1,8 @@
 """The marketer's board: a card per active campaign, the feedback inbox and trending tags.
 
 A card shows the campaign's scorecard (`bot.outcomes`, since ever, as `/campaign stats`),
-how many of the sales team have read the brief and who has not, and Edit / End buttons.
+how many of the sales team have read the brief and who has not, the reps its leads go to
+(when it names them), and Edit / End buttons.
 The inbox lists feedback unanswered first, newest first, with the marketing post's own
 "Reply to rep" button. Tags trend over the last 7 days against the 7 before.
 """
@@ -20,6 +21,7 @@ from bot.campaigns.service import SALES_TEAM
 from bot.home.common import Figures
 from bot.ids import HomeIds
 from bot.models import Campaign, CampaignRead, Feedback, Person
+from bot.routing.pools import campaign_reps
 from bot.states import CampaignStatus
 
 TREND_WINDOW = timedelta(days=7)
@@ -35,6 +37,7 @@ class CampaignCard:
     team: int
     not_read: list[str]  # Slack ids, the first few
     block_id: str
+    reps: tuple[str, ...] = ()  # its round-robin pool (empty: the whole team)
 
     @property
     def more_not_read(self) -> int:
@@ -112,6 +115,7 @@ def _cards(
                 len(team),
                 missing[:NOT_READ_NAMED],
                 f"{HomeIds.CAMPAIGN_ACTIONS}:{campaign.id}",
+                campaign_reps(session, campaign.id),
             )
         )
     return cards, total

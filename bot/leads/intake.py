@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from bot.leads import stages
 from bot.leads.validate import LeadInput
 from bot.models import Campaign, Lead, utcnow
-from bot.states import StageSource
+from bot.states import AssignedHow, StageSource
 
 
 @dataclass
@@ -71,14 +71,25 @@ def owner_emails_to_resolve(leads: Iterable[LeadInput]) -> set[str]:
     return {lead.owner_email for lead in leads if lead.owner_email and not lead.owner_id}
 
 
+def _chosen_in_handoff(lead: Lead) -> bool:
+    """Whether the lead's current owner was chosen in Handoff rather than named by the CRM."""
+    return lead.owner_id is not None and lead.assigned_how not in (None, AssignedHow.CRM)
+
+
 def _owner_of(
     item: LeadInput,
     lead: Lead | None,
     owner_for_email: Callable[[str], str | None],
     unknown_emails: Collection[str],
 ) -> tuple[str | None, bool]:
-    """The lead's owner and whether it is still to be looked up in Slack (`owner_pending`)."""
+    """The lead's owner and whether it is still to be looked up in Slack (`owner_pending`).
+
+    Naming no owner leaves one Handoff chose (round robin, a claim, a reassignment in Slack):
+    the CRM never knew of that owner, so its empty owner field changes nothing. Only an owner
+    the CRM itself named is un-assigned by it."""
     if item.owner_id or not item.owner_email:
+        if item.owner_id is None and lead is not None and _chosen_in_handoff(lead):
+            return lead.owner_id, False
         return item.owner_id, False
     if item.owner_email not in unknown_emails:
         return owner_for_email(item.owner_email), False

@@ -143,23 +143,55 @@ def offer_or_wait(session: Session, lead: Lead, *, settings: Settings, now: date
     post_claim(session, lead, settings=settings)
 
 
+def _route(
+    session: Session, lead: Lead, *, settings: Settings, now: datetime, exclude: tuple[str, ...]
+) -> routing.Decision | None:
+    """With ROUTING=round_robin, give an open lead with no owner to the next eligible rep of
+    its pool (never one in `exclude`) and return the decision; None: routing is `channel`, or
+    the lead is no longer open."""
+    if settings.routing != "round_robin" or lead.status not in OPEN_STATUSES:
+        return None
+    decision = routing.route(session, lead, settings=settings, now=now, exclude=exclude)
+    if decision.chosen is not None:
+        lead.owner_id = decision.chosen
+        lead.assigned_how, lead.assigned_by = AssignedHow.ROUND_ROBIN, None
+        lead.assigned_from = decision.pool  # its key: the label is looked up when shown
+    return decision
+
+
+def place_unowned(
+    session: Session,
+    lead: Lead,
+    *,
+    settings: Settings,
+    directory: SlackDirectory,
+    now: datetime,
+    exclude: tuple[str, ...] = (),
+) -> None:
+    """A hot lead whose owner cannot be resolved: the next eligible rep of its pool by round
+    robin (ROUTING=round_robin), else offered in SALES_CHANNEL (saying why round robin gave
+    it to nobody)."""
+    decision = _route(session, lead, settings=settings, now=now, exclude=exclude)
+    if lead.owner_id is None:
+        reason = decision.nobody_reason if decision is not None else None
+        post_claim(session, lead, settings=settings, reason=reason)
+    else:
+        close_claim(session, lead, settings=settings, by=None, at=now)
+        alert_owner(session, lead, settings=settings, directory=directory, now=now)
+
+
 def announce(
     session: Session, lead: Lead, *, settings: Settings, directory: SlackDirectory, now: datetime
 ) -> None:
     """A hot lead to act on: alert its owner; with no owner, the next rep by round robin
-    (ROUTING=round_robin), else offer it in the sales channel (saying why nobody got it)."""
-    if lead.owner_id is None and settings.routing == "round_robin" and not lead.owner_pending:
-        decision = routing.route(session, lead, settings=settings, now=now)
-        if decision.chosen is None:
-            post_claim(session, lead, settings=settings, reason=decision.nobody_reason)
-            return
-        lead.owner_id = decision.chosen
-        lead.assigned_how, lead.assigned_by = AssignedHow.ROUND_ROBIN, None
-        lead.assigned_from = decision.pool_label
-    if lead.owner_id is None:
+    (ROUTING=round_robin), else offer it in the sales channel (saying why nobody got it). A
+    lead whose owner_email Slack is still being asked about waits (`offer_or_wait`)."""
+    if lead.owner_id is not None:
+        alert_owner(session, lead, settings=settings, directory=directory, now=now)
+    elif lead.owner_pending:
         offer_or_wait(session, lead, settings=settings, now=now)
     else:
-        alert_owner(session, lead, settings=settings, directory=directory, now=now)
+        place_unowned(session, lead, settings=settings, directory=directory, now=now)
 
 
 def owner_found(
@@ -179,21 +211,26 @@ def owner_found(
         hand_over(session, lead, None, by=None, settings=settings, directory=directory, now=now)
 
 
-def owner_not_found(session: Session, lead: Lead, *, settings: Settings) -> None:
+def owner_not_found(
+    session: Session, lead: Lead, *, settings: Settings, directory: SlackDirectory, now: datetime
+) -> None:
     """Slack has no user with the lead's owner_email (or stopped being asked): no owner. A hot
-    lead still waiting is offered in SALES_CHANNEL now."""
+    lead still waiting goes to round robin now (`place_unowned`)."""
     waiting = lead.owner_wait_until is not None
     lead.owner_pending, lead.owner_wait_until = False, None
     if waiting and lead.hot and lead.owner_id is None:
-        post_claim(session, lead, settings=settings)
+        place_unowned(session, lead, settings=settings, directory=directory, now=now)
 
 
-def wait_over(session: Session, lead: Lead, *, settings: Settings) -> None:
-    """OWNER_LOOKUP_WAIT has passed with no answer from Slack: offer the lead in
-    SALES_CHANNEL. The lookup goes on; if it succeeds, `owner_found` still gives it to the rep."""
+def wait_over(
+    session: Session, lead: Lead, *, settings: Settings, directory: SlackDirectory, now: datetime
+) -> None:
+    """OWNER_LOOKUP_WAIT has passed with no answer from Slack: the lead goes to round robin
+    (`place_unowned`). The lookup goes on; if it succeeds and the lead is still unowned (offered
+    in SALES_CHANNEL, not claimed), `owner_found` still gives it to the rep."""
     lead.owner_wait_until = None
     if lead.hot and lead.owner_id is None:
-        post_claim(session, lead, settings=settings)
+        place_unowned(session, lead, settings=settings, directory=directory, now=now)
 
 
 def hand_over(
@@ -210,7 +247,13 @@ def hand_over(
     """`lead.owner_id` has just changed from `previous_owner` (by a person, the CRM when `by`
     is None, or Handoff itself when `auto`: left untouched for REASSIGN_AFTER): the old alert
     and the escalation say so, the new owner is alerted (their alert says how they got it),
-    the clock restarts."""
+    the clock restarts. An open lead left with no owner (the CRM un-assigned it) goes to round
+    robin first, never back to `previous_owner`; a worked one (contacted, not a fit) is left
+    with nobody, and offered to nobody."""
+    decision = None
+    if lead.owner_id is None and not lead.owner_pending:
+        exclude = (previous_owner,) if previous_owner else ()
+        decision = _route(session, lead, settings=settings, now=now, exclude=exclude)
     folding.refresh(session, lead, now=now)  # a folded burst that lists it says it moved
     if previous_owner:
         escalations.settle(
@@ -224,9 +267,10 @@ def hand_over(
         )
     if auto:
         lead.assigned_how = AssignedHow.AUTO_REASSIGNED
-    else:
+        lead.assigned_by, lead.assigned_from = by, previous_owner
+    elif decision is None or decision.chosen is None:  # else round robin said how it got it
         lead.assigned_how = AssignedHow.REASSIGNED if by else AssignedHow.CRM
-    lead.assigned_by, lead.assigned_from = by, previous_owner
+        lead.assigned_by, lead.assigned_from = by, previous_owner
     if previous_owner and has_message(session, alert_key(lead.id, previous_owner)):
         untouched = escalations.untouched_text(lead) if auto else None
         state = AlertState(
@@ -240,12 +284,18 @@ def hand_over(
             channel=previous_owner,
             **message.as_args(),
         )
-    if lead.status in OPEN_STATUSES:
+    worked = lead.status not in OPEN_STATUSES
+    if not worked:
         lead.status, lead.status_by, lead.status_at = LeadStatus.NEW, by, now
         lead.snoozed_until = None
     if lead.owner_id is None:
         ladder.stop_clock(lead)
-        offer_or_wait(session, lead, settings=settings, now=now)
+        if worked:  # contacted or not a fit already: nothing left to offer anyone
+            return
+        if decision is not None:  # round robin gave it to nobody: say why
+            post_claim(session, lead, settings=settings, reason=decision.nobody_reason)
+        else:
+            offer_or_wait(session, lead, settings=settings, now=now)
         return
     close_claim(session, lead, settings=settings, by=by, at=now)
     alert_owner(session, lead, settings=settings, directory=directory, now=now)

@@ -8,14 +8,15 @@ cache (`email_lookups`, misses included, USER_CACHE_TTL) is stored without an ow
 
 `OwnerLookups`, a worker thread started with the app, is the one place that decides what is
 due here. Each round it:
-- offers in SALES_CHANNEL every hot lead whose wait is over (`notify.wait_over`); its lookup
-  goes on;
+- gives every hot lead whose wait is over to round robin, or offers it in SALES_CHANNEL
+  (`notify.wait_over`); its lookup goes on;
 - claims due lookups (a short lease; FOR UPDATE SKIP LOCKED on PostgreSQL, so several
   processes share the work) and asks Slack, at most `concurrency` at a time and at most
   OWNER_LOOKUPS_PER_MINUTE (users.lookupByEmail is Tier 3);
 - caches each answer and applies it to every lead waiting for it: found, the lead is the
   rep's and a hot one's alert goes to them (an offer made meanwhile in SALES_CHANNEL is
-  updated to say so, `notify.owner_found`); no such user, a waiting lead is offered now;
+  updated to say so, `notify.owner_found`); no such user, a waiting lead goes to round robin
+  (or is offered) now;
 - retries a call Slack did not answer (5xx, 429, connection error) with exponential backoff,
   after Retry-After for a 429 (and no lookup at all goes out before then); after
   GIVE_UP_AFTER it stops and the lead stays unassigned.
@@ -217,7 +218,8 @@ class OwnerLookups:
         return self._next_delay(now or utcnow())
 
     def offer_overdue(self, now: datetime) -> int:
-        """Hot leads whose OWNER_LOOKUP_WAIT is over: offered in SALES_CHANNEL."""
+        """Hot leads whose OWNER_LOOKUP_WAIT is over: to round robin, or offered in
+        SALES_CHANNEL (`notify.wait_over`)."""
         with self.db.session() as session:
             query = (
                 select(Lead)
@@ -229,7 +231,9 @@ class OwnerLookups:
                 query = query.with_for_update(skip_locked=True)
             leads = list(session.scalars(query))
             for lead in leads:
-                notify.wait_over(session, lead, settings=self.settings)
+                notify.wait_over(
+                    session, lead, settings=self.settings, directory=self.directory, now=now
+                )
         return len(leads)
 
     def _claim(self, limit: int, now: datetime) -> list[str]:
@@ -317,7 +321,9 @@ class OwnerLookups:
                     now=now,
                 )
             else:
-                notify.owner_not_found(session, lead, settings=self.settings)
+                notify.owner_not_found(
+                    session, lead, settings=self.settings, directory=self.directory, now=now
+                )
 
     def _next_delay(self, now: datetime) -> float:
         with self.db.session() as session:

@@ -21,6 +21,7 @@ from bot.leads.escalations import untouched_text
 from bot.lookups import campaign_of
 from bot.messages import Message, render_message
 from bot.models import Campaign, Feedback, Lead
+from bot.routing.pools import owner_pool
 from bot.states import SLACK_OUTCOMES, FeedbackKind, LeadStage, LeadStatus
 
 SNOOZE_OPTIONS = (
@@ -118,11 +119,15 @@ def outcome_options(lead: Lead) -> list[tuple[str, str]]:
     return [(f"{lead.id}:{stage}", stage.label) for stage in SLACK_OUTCOMES if stage != lead.stage]
 
 
-def alert_context(lead: Lead, campaign: Campaign | None, state: AlertState) -> dict[str, Any]:
-    """What `templates/lead_alert.json.j2` is rendered with."""
+def alert_context(
+    lead: Lead, campaign: Campaign | None, state: AlertState, pool: str | None = None
+) -> dict[str, Any]:
+    """What `templates/lead_alert.json.j2` is rendered with; `pool`: the label of the pool
+    round robin chose the owner in (`bot.routing.pools.pool_label`)."""
     return {
         "state": state,
         "untouched": untouched_text(lead),
+        "pool": pool,
         "actions": ACTIONS_BY_STATUS.get(state.status, ()),
         "block_id": f"{LeadIds.ALERT_ACTIONS}:{lead.id}",
         **_common(lead, campaign),
@@ -152,7 +157,10 @@ def claim_context(
 def alert_message(session: Session, lead: Lead, state: AlertState | None = None) -> Message:
     """The owner's DM alert, showing `state` (default: the lead's own) and the buttons left."""
     state = state or current_state(session, lead)
-    return render_message("lead_alert", **alert_context(lead, campaign_of(session, lead), state))
+    pool = owner_pool(session, lead)
+    return render_message(
+        "lead_alert", **alert_context(lead, campaign_of(session, lead), state, pool)
+    )
 
 
 def claim_message(

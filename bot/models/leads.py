@@ -56,6 +56,18 @@ class CampaignRead(Base):
     read_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class CampaignRep(Base):
+    """A rep in a campaign's round-robin pool (the form's "Reps"); a campaign with none routes
+    its leads among the whole team."""
+
+    __tablename__ = "campaign_reps"
+
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True
+    )
+    slack_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+
+
 class Lead(Base):
     """An inbound lead pushed by a CRM or form tool, identified by the source's own id."""
 

@@ -1,12 +1,13 @@
 """Round robin that knows who is working: which rep gets a hot lead with no owner.
 
-`route` considers everyone who takes leads (`bot.permissions.takes_leads`), skips whoever is
+`route` considers everyone in the lead's pool (`bot.routing.pools`: its campaign's reps, else
+everyone who takes leads, `bot.permissions.takes_leads`), skips whoever is
 away (`/leads away`), outside their working hours now, or already holding
 `MAX_OPEN_HOT_LEADS` open hot leads, and picks among the rest by smooth weighted round robin
-(the roster's `weight`). The rotation lives in `routing_turns`: each choice first updates the
-pool's lock row, which serialises choosers across processes on PostgreSQL (a row lock) and
-SQLite (the write lock) alike, so concurrent leads are shared out fairly. Every decision is
-recorded in `routing_decisions`, for `/leads why`.
+(the roster's `weight`). The rotation lives in `routing_turns`, one per pool: each choice
+first updates the pool's lock row, which serialises choosers across processes on PostgreSQL
+(a row lock) and SQLite (the write lock) alike, so concurrent leads are shared out fairly.
+Every decision is recorded in `routing_decisions`, for `/leads why`.
 """
 
 from __future__ import annotations
@@ -23,31 +24,36 @@ from sqlalchemy.orm import Session
 from bot.config import Settings
 from bot.models import Lead, Person, RoutingDecision, RoutingTurn, SlackUser
 from bot.permissions import takes_leads_clause
+from bot.routing.pools import TEAM_POOL as TEAM_POOL
+from bot.routing.pools import pool_of
 from bot.states import OPEN_STATUSES
 
-TEAM_POOL = "team"  # every rep (the only pool until campaigns name their reps)
-POOL_LABEL = {TEAM_POOL: "the team"}
 LOCK = ""  # the pool's lock row in routing_turns
+HAD_IT = "had it before"  # why a rep in `exclude` was skipped
 
 
 @dataclass(frozen=True)
 class Decision:
-    """The rep chosen (None: nobody eligible), the pool, and why each rep was skipped."""
+    """The rep chosen (None: nobody eligible), the pool (its key, as `routing_turns` and a
+    lead's `assigned_from` hold it, and its label, e.g. "the Spring webinar pool"), and why
+    each rep was skipped."""
 
     pool: str
     chosen: str | None
     considered: list[dict[str, Any]]
+    label: str = "the team"
 
     @property
     def pool_label(self) -> str:
-        return POOL_LABEL.get(self.pool, self.pool)
+        return self.label
 
     @property
     def nobody_reason(self) -> str:
         """Why nobody was chosen, for the sales channel's post."""
         if not self.considered:
             return f"nobody in {self.pool_label} takes leads"
-        return f"nobody in {self.pool_label} is working and free now"
+        other = " else" if any(c["skipped"] == HAD_IT for c in self.considered) else ""
+        return f"nobody{other} in {self.pool_label} is working and free now"
 
 
 def weight_of(someone: Person) -> int:
@@ -126,20 +132,21 @@ def route(
     now: datetime,
     exclude: tuple[str, ...] = (),
 ) -> Decision:
-    """Choose the next eligible rep for `lead` and record the decision (the caller assigns)."""
-    pool = TEAM_POOL
+    """Choose the next eligible rep of `lead`'s pool (its campaign's reps, else the team),
+    never one in `exclude`, and record the decision (the caller assigns)."""
+    found = pool_of(session, lead)
+    pool = found.key
     _lock_pool(session, pool)
-    people = list(
-        session.scalars(
-            select(Person).where(takes_leads_clause()).order_by(Person.name, Person.slack_id)
-        )
-    )
+    query = select(Person).where(takes_leads_clause())
+    if found.members is not None:
+        query = query.where(Person.slack_id.in_(sorted(found.members)))
+    people = list(session.scalars(query.order_by(Person.name, Person.slack_id)))
     held = open_hot_leads(session, [p.slack_id for p in people])
     considered: list[dict[str, Any]] = []
     eligible: list[Person] = []
     for someone in people:
         reason = (
-            "had it before"
+            HAD_IT
             if someone.slack_id in exclude
             else skip_reason(
                 session, someone, settings=settings, now=now, held=held.get(someone.slack_id, 0)
@@ -154,7 +161,7 @@ def route(
             lead_id=lead.id, decided_at=now, pool=pool, chosen=chosen, considered=considered
         )
     )
-    return Decision(pool, chosen, considered)
+    return Decision(pool, chosen, considered, found.label)
 
 
 def _next_turn(session: Session, pool: str, eligible: list[Person]) -> str | None:

@@ -13,7 +13,7 @@ from bot.errors import Refusal
 from bot.messages import Message, render_message
 from bot.models import Lead, RoutingDecision
 from bot.permissions import may_see_routing
-from bot.routing import POOL_LABEL
+from bot.routing.pools import owner_pool, pool_label
 
 USAGE = "Usage: `/leads why LEAD`, where LEAD is the lead's id in your CRM (like `crm-1042`)."
 SHOWN = 5  # the latest decisions about one lead
@@ -47,7 +47,7 @@ def why(session: Session, actor: str, ref: str) -> Message:
     shown: list[dict[str, Any]] = [
         {
             "at": d.decided_at,
-            "pool": POOL_LABEL.get(d.pool, d.pool),
+            "pool": pool_label(session, d.pool),
             "chosen": d.chosen,
             "skipped": [c for c in d.considered if c.get("skipped")][:SKIPPED_SHOWN],
             "eligible": sum(1 for c in d.considered if not c.get("skipped")),
@@ -60,4 +60,5 @@ def why(session: Session, actor: str, ref: str) -> Message:
         if lead.untouched_seconds is not None
         else None
     )
-    return render_message("leads_why", lead=lead, decisions=shown, untouched=untouched)
+    pool = owner_pool(session, lead)
+    return render_message("leads_why", lead=lead, decisions=shown, untouched=untouched, pool=pool)

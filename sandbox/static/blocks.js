@@ -2,7 +2,7 @@
 // their interactive elements, and the input blocks of modals (whose state `readInputs` reads).
 //
 // ctx: the mrkdwn ctx plus
-//   people, channels: for users_select and conversations_select
+//   people, channels: for users_select, multi_users_select and conversations_select
 //   act(blockId, element, chosen): an interactive element was used (chosen: the selection)
 //   inputs: a Map filled with each input block's reader (modals only)
 //   errors: {block_id: message} to show under input blocks (modals only)
@@ -270,6 +270,27 @@ function input(item, blockId, ctx) {
       : state({ selected_option: chosen()[0] || null }));
     if (!ctx.inputs) node.addEventListener("change", () => ctx.act(blockId, item, read()));
     return { node, read, check: () => null, filled: () => chosen().length > 0 };
+  }
+  if (type === "multi_users_select") {
+    // A list to pick several people from (Ctrl/Cmd-click), as Slack's multi-select menu.
+    const chosen = new Set(item.initial_users || []);
+    const node = el("select", "bk-select bk-multi");
+    node.multiple = true;
+    node.name = `${blockId}.${item.action_id}`;
+    node.title = plainText(item.placeholder) || "Pick people";
+    ctx.people.forEach((p) => {
+      const option = node.appendChild(el("option", "", p.name));
+      option.value = p.id;
+      option.selected = chosen.has(p.id);
+    });
+    const picked = () => [...node.selectedOptions].map((option) => option.value);
+    return {
+      node,
+      read: () => state({ selected_users: picked() }),
+      check: () => (item.max_selected_items && picked().length > item.max_selected_items
+        ? `Pick at most ${item.max_selected_items}.` : null),
+      filled: () => picked().length > 0,
+    };
   }
   const kinds = {
     static_select: () => staticChoices(item),

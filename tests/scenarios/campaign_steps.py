@@ -25,6 +25,7 @@ FIELD_TYPES = {
     Ids.STARTS_BLOCK: ("starts_on", "datepicker"),
     Ids.ENDS_BLOCK: ("ends_on", "datepicker"),
     Ids.HOT_SCORE_BLOCK: ("hot_score", "number_input"),
+    Ids.REPS_BLOCK: ("reps", "multi_users_select"),
 }
 BRIEF = {
     "name": "Spring Webinar",
@@ -62,9 +63,14 @@ def opened_view(slack: FakeSlackServer, count: int = 1) -> dict[str, Any]:
     return slack.fake.wait_for("views.open", count=count)[-1]["view"]
 
 
-def state(values: dict[str, str | None]) -> dict[str, Any]:
+def state(values: dict[str, Any]) -> dict[str, Any]:
+    """`view.state.values` as Slack sends it; `reps` is a list of user ids (Slack sends an
+    empty list when none is picked)."""
     result: dict[str, Any] = {}
     for block, (name, kind) in FIELD_TYPES.items():
+        if kind == "multi_users_select":
+            result[block] = {Ids.INPUT: {"type": kind, "selected_users": values.get(name) or []}}
+            continue
         value = values.get(name) or None
         key = "selected_date" if kind == "datepicker" else "value"
         result[block] = {Ids.INPUT: {"type": kind, key: value}}
@@ -72,7 +78,7 @@ def state(values: dict[str, str | None]) -> dict[str, Any]:
 
 
 def submit(
-    running: RunningApp, view: dict[str, Any], *, user: str = "UMKT1", **values: str | None
+    running: RunningApp, view: dict[str, Any], *, user: str = "UMKT1", **values: Any
 ) -> httpx.Response:
     """Submit `view` (as the app opened it) with `values` typed into its inputs."""
     payload = {
@@ -94,7 +100,7 @@ def submit(
 
 
 def create_campaign(
-    running: RunningApp, slack: FakeSlackServer, *, user: str = "UMKT1", **changes: str
+    running: RunningApp, slack: FakeSlackServer, *, user: str = "UMKT1", **changes: Any
 ) -> Message:
     """Open the modal, submit a brief, and return the announcement once it is posted."""
     before = len(slack.fake.calls_to("views.open"))

@@ -177,3 +177,25 @@ def test_an_unknown_owner_email_is_pending_and_a_resend_keeps_a_found_owner(db: 
     with db.session() as session:
         kept = session.scalar(select(Lead))
     assert kept is not None and kept.owner_id == "UNEW1" and not kept.owner_pending
+
+
+@pytest.mark.parametrize(
+    ("how", "kept"),
+    [("round_robin", True), ("claimed", True), ("reassigned", True), ("crm", False), (None, False)],
+)
+@pytest.mark.parametrize("sent", [{"owner": None}, {"owner_email": ""}, {"owner": ""}])
+def test_naming_no_owner_clears_only_an_owner_the_crm_named(
+    db: Database, how: str | None, kept: bool, sent: dict[str, Any]
+) -> None:
+    save(db, lead(score=90))
+    with db.session() as session:
+        stored = session.scalar(select(Lead))
+        stored.owner_id, stored.assigned_how = "UREP1", how
+    result = save(db, lead(score=91, **sent))
+    [change] = result.changes
+    assert change.previous_owner == "UREP1"
+    assert change.lead.owner_id == ("UREP1" if kept else None)
+    # Naming an owner always decides it, whoever chose the one before.
+    save(db, lead(score=91, owner="UREP2"))
+    with db.session() as session:
+        assert session.scalar(select(Lead.owner_id)) == "UREP2"

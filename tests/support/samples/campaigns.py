@@ -14,9 +14,10 @@ from tests.support.samples.shared import MOMENT, hostile_campaign
 
 @sample("campaign_modal", "view")
 def campaign_modal_edit(hostile: str) -> dict[str, Any]:
-    from bot.campaigns.form import modal_context
+    from bot.campaigns.form import MAX_REPS, modal_context
 
-    form = CampaignForm.from_campaign(hostile_campaign(hostile))
+    reps = tuple(f"U{n:08d}" for n in range(MAX_REPS))
+    form = CampaignForm.from_campaign(hostile_campaign(hostile), reps)
     return modal_context(form, FormMetadata(7, "https://hooks.slack.com/commands/T1/2/x"))
 
 
@@ -34,6 +35,7 @@ def campaign_announcement_open(hostile: str) -> dict[str, Any]:
         "campaign": hostile_campaign(hostile),
         "reads": ReadCount(3, 12),
         "ended": False,
+        "reps": [f"U{n:08d}" for n in range(100)],  # the most a campaign may name
     }
 
 
@@ -42,7 +44,13 @@ def campaign_announcement_ended(hostile: str) -> dict[str, Any]:
     campaign = hostile_campaign(
         hostile, status="ended", ended_at=MOMENT, landing_url=None, hot_score=None, starts_on=None
     )
-    return {"ids": CampaignIds, "campaign": campaign, "reads": ReadCount(0, 0), "ended": True}
+    return {
+        "ids": CampaignIds,
+        "campaign": campaign,
+        "reads": ReadCount(0, 0),
+        "ended": True,
+        "reps": [],
+    }
 
 
 @sample("campaign_unread")

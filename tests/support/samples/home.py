@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from bot.campaigns.form import MAX_REPS
 from bot.config import Settings
 from bot.home.campaigns import CampaignBoard, CampaignCard, InboxItem, Trend
 from bot.home.common import Figures, Sections
@@ -72,9 +73,14 @@ def _team(hostile: str) -> TeamBoard:
     return TeamBoard(rows, overdue, 2000)
 
 
+POOL_REPS = tuple(f"U{n:08d}" for n in range(MAX_REPS))  # the most a campaign may name
+
+
 def _campaigns(hostile: str) -> CampaignBoard:
     cards = [
-        CampaignCard(hostile_campaign(hostile, id=i), FIGURES, 3, 50, ["UREP1"] * 8, f"c:{i}")
+        CampaignCard(
+            hostile_campaign(hostile, id=i), FIGURES, 3, 50, ["UREP1"] * 8, f"c:{i}", POOL_REPS
+        )
         for i in range(CARDS_MAX)
     ]
     feedback = Feedback(

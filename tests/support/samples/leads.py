@@ -59,6 +59,13 @@ sample("lead_alert", name="alert_assigned_auto_reassigned")(
 sample("lead_alert", name="alert_moved_on")(
     lambda hostile: _alert(hostile, "reassigned", new_owner="UREP2", untouched="1h 30m")
 )
+sample("lead_alert", name="alert_assigned_round_robin_in_a_campaign_pool")(
+    lambda hostile: {
+        **_alert(hostile, "new"),
+        "lead": hostile_lead(hostile, assigned_how="round_robin", assigned_from="campaign:7"),
+        "pool": f"the {hostile} pool",
+    }
+)
 sample("lead_alert", name="alert_unknown_code")(lambda hostile: _alert(hostile, "new", False))
 sample("lead_alert", name="alert_hostile_contact")(
     lambda hostile: {**_alert(hostile, "new"), "lead": hostile_lead(hostile)}
@@ -157,7 +164,7 @@ def leads_why_routed(hostile: str) -> dict[str, Any]:
             "moved_from": None,
         }
     ] * 5
-    return {"lead": lead, "decisions": decisions, "untouched": None}
+    return {"lead": lead, "decisions": decisions, "untouched": None, "pool": f"the {hostile} pool"}
 
 
 @sample("leads_why")
@@ -178,7 +185,7 @@ def leads_why_moved_on(hostile: str) -> dict[str, Any]:
         }
         for chosen in ("UREP2", None, "UREP3", None, "UREP2")
     ]
-    return {"lead": lead, "decisions": decisions, "untouched": "1h 30m"}
+    return {"lead": lead, "decisions": decisions, "untouched": "1h 30m", "pool": None}
 
 
 @sample("leads_why")
