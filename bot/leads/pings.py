@@ -38,7 +38,7 @@ from bot.models import Campaign, Lead, OutboxMessage, Ping, RoutingDecision, Sla
 from bot.people import manager_of, person
 from bot.permalinks import message_url
 from bot.permissions import may_nudge_about_lead
-from bot.routing import POOL_LABEL
+from bot.routing.pools import pool_label
 from bot.states import CLOSED_STATUSES, LeadStatus
 
 STEP_REMINDER, STEP_ESCALATION = 0, 1
@@ -114,7 +114,7 @@ def stuck_reason(session: Session, lead: Lead) -> str | None:
     )
     if decision is None or decision.chosen is not None:
         return None
-    pool = POOL_LABEL.get(decision.pool, decision.pool)
+    pool = pool_label(session, decision.pool)
     others = [c for c in decision.considered if c.get("slack_id") != lead.owner_id]
     if not others:
         return f"nobody else in {pool} takes leads"
