@@ -58,6 +58,7 @@ class Health:
     problems: list[Problem] = field(default_factory=list)
     settings: list[tuple[str, str]] = field(default_factory=list)
     sources: list[SourceHealth] = field(default_factory=list)
+    routing: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _configured(settings: Settings) -> dict[str, str]:
@@ -121,11 +122,24 @@ def _settings(settings: Settings) -> list[tuple[str, str]]:
         ("HOT_SCORE", str(settings.hot_score)),
         ("HOT_LEAD_SLA", format_duration(settings.hot_lead_sla)),
         ("ESCALATE_AFTER", format_duration(settings.escalate_after)),
+        (
+            "REASSIGN_AFTER",
+            format_duration(settings.reassign_after) if settings.reassign_after else "off",
+        ),
+        ("MAX_REASSIGNS", str(settings.max_reassigns) if settings.reassign_after else "-"),
         ("WORKING_HOURS", _hours_text(hours)),
         ("MAX_PINGS_PER_HOUR", str(settings.max_pings_per_hour)),
         ("STALE_AFTER", format_duration(settings.stale_after)),
         ("DIGEST_TIME", settings.digest_time.strftime("%H:%M")),
         ("DEFAULT_TIMEZONE", settings.default_timezone),
+    ]
+
+
+def _routing(settings: Settings) -> list[tuple[str, str]]:
+    return [
+        ("ROUTING", settings.routing),
+        ("MAX_OPEN_HOT_LEADS", str(settings.max_open_hot_leads)),
+        ("ALERT_BURST", str(settings.alert_burst) if settings.alert_burst else "off"),
     ]
 
 
@@ -190,5 +204,6 @@ def health(session: Session, *, settings: Settings, now: datetime) -> Health:
         last_error_at=last.created_at if last is not None else None,
         problems=[problem for problem in problems if problem.total],
         settings=_settings(settings),
+        routing=_routing(settings),
         sources=source_health(session, settings, now),
     )

@@ -43,7 +43,7 @@ REP_FIXED = 5  # header, my week, snoozed, "…and N more", divider
 MANAGER_FIXED = 6  # header, key, overdue heading, "…and N more", digest button, divider
 # header, New campaign, "more" cards, inbox heading, "more" feedback, tags, divider
 MARKETER_FIXED = 7
-ADMIN_FIXED = 7  # header, outbox, lead sources, roster, settings, erasure, divider
+ADMIN_FIXED = 8  # header, outbox, lead sources, roster, ladder, routing, erasure, divider
 QUEUE_MAX = 15
 SNOOZED_MAX = 10
 OVERDUE_MAX = 10

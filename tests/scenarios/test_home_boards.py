@@ -239,6 +239,14 @@ def test_the_admins_health(running: RunningApp, slack: FakeSlackServer) -> None:
     assert "Reps with no manager (1): <@UREP3>" in text
     for name in ("HOT_SCORE", "HOT_LEAD_SLA", "ESCALATE_AFTER", "WORKING_HOURS"):
         assert f"*{name}*" in text
+    # the test settings: ROUTING=channel, REASSIGN_AFTER unset, the defaults for the rest
+    for name, value in (
+        ("REASSIGN_AFTER", "off"),
+        ("ROUTING", "channel"),
+        ("MAX_OPEN_HOT_LEADS", "25"),
+        ("ALERT_BURST", "5"),
+    ):
+        assert f"*{name}*\\n{value}" in text  # a newline, as json.dumps writes it
     assert "Your queue" not in text and "Campaigns" not in text
 
 

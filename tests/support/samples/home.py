@@ -9,7 +9,7 @@ from bot.campaigns.form import MAX_REPS
 from bot.config import Settings
 from bot.home.campaigns import CampaignBoard, CampaignCard, InboxItem, Trend
 from bot.home.common import Figures, Sections
-from bot.home.health import Health, Problem, SourceHealth, _settings
+from bot.home.health import Health, Problem, SourceHealth, _routing, _settings
 from bot.home.queue import Queue, QueueItem, SnoozedItem
 from bot.home.team import OverdueLead, RepRow, TeamBoard
 from bot.home.view import CARDS_MAX, INBOX_MAX, OVERDUE_MAX, QUEUE_MAX, SNOOZED_MAX
@@ -123,6 +123,7 @@ def _health() -> Health:
         problems,
         _settings(Settings()),
         sources,
+        _routing(Settings()),
     )
 
 
