@@ -17,8 +17,9 @@ from bot.config import Settings
 from bot.db import Database
 from bot.leads import actions, ladder, moveon
 from bot.messages import validate_blocks
-from bot.models import Lead, OutboxMessage, Person, Ping, RoutingDecision
+from bot.models import Campaign, Lead, OutboxMessage, Person, Ping, RoutingDecision
 from bot.people import SlackDirectory
+from bot.routing.pools import set_campaign_reps
 from bot.routing.why import why
 from bot.states import AssignedHow
 from tests.bot.leads.test_ladder_sweep import T0, alerted, lead_row
@@ -386,3 +387,30 @@ def test_two_sweeps_at_once_move_each_lead_once(
     owners = Counter(lead.owner_id for lead in leads)
     assert owners == Counter({"UREP2": 5, "UREP3": 5})
     assert len([key for key in alerts if not (key or "").endswith(":UREP1")]) == 10
+
+
+def test_a_campaign_lead_moves_on_within_its_campaigns_pool(
+    team: Database, sooner: Settings, directory: SlackDirectory
+) -> None:
+    """Noah would be next in the team's turn, but the campaign names Rita and Ravi only."""
+    with team.session() as session:
+        campaign = Campaign(code="spring", name="Spring webinar")
+        session.add(campaign)
+        session.flush()
+        set_campaign_reps(session, campaign.id, ["UREP1", "UREP2"])
+        campaign_id = campaign.id
+    lead_id = alerted(team, sooner, directory, "UREP1", campaign_code="spring")
+    with team.session() as session:
+        session.get(Lead, lead_id).campaign_id = campaign_id  # type: ignore[union-attr]
+    sweep(team, sooner, directory, T0 + 16 * MIN)
+    sweep(team, sooner, directory, T0 + 46 * MIN)
+    lead = lead_row(team, lead_id)
+    assert (lead.owner_id, lead.assigned_how) == ("UREP2", AssignedHow.AUTO_REASSIGNED)
+    with team.session() as session:
+        decision = session.scalars(
+            select(RoutingDecision).where(RoutingDecision.lead_id == lead_id)
+        ).one()
+        assert decision.pool == f"campaign:{campaign_id}"
+        assert decision.reassigned_from == "UREP1"
+        considered = {c["slack_id"] for c in decision.considered}
+    assert considered == {"UREP1", "UREP2"}  # Noah is not in this campaign's pool
