@@ -46,19 +46,15 @@ def _route(
     settings: Settings,
     now: datetime,
 ) -> routing.Decision:
-    """Round robin without `exclude`; the decision it records is marked as a move from `owner`."""
-    decision = routing.route(
-        session, lead, settings=settings, now=now, exclude=tuple(sorted(exclude))
+    """Round robin without `exclude`, its decision marked as a move away from `owner`."""
+    return routing.route(
+        session,
+        lead,
+        settings=settings,
+        now=now,
+        exclude=tuple(sorted(exclude)),
+        moving_from=owner,
     )
-    recorded = session.scalar(
-        select(RoutingDecision)
-        .where(RoutingDecision.lead_id == lead.id)
-        .order_by(RoutingDecision.id.desc())
-        .limit(1)
-    )
-    if recorded is not None:
-        recorded.reassigned_from = owner
-    return decision
 
 
 def move_on(

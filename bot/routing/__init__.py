@@ -131,9 +131,11 @@ def route(
     settings: Settings,
     now: datetime,
     exclude: tuple[str, ...] = (),
+    moving_from: str | None = None,
 ) -> Decision:
     """Choose the next eligible rep of `lead`'s pool (its campaign's reps, else the team),
-    never one in `exclude`, and record the decision (the caller assigns)."""
+    never one in `exclude`, and record the decision (the caller assigns); `moving_from`: the
+    owner Handoff is moving the lead away from (REASSIGN_AFTER), marked on the decision."""
     found = pool_of(session, lead)
     pool = found.key
     _lock_pool(session, pool)
@@ -158,7 +160,12 @@ def route(
     chosen = _next_turn(session, pool, eligible)
     session.add(
         RoutingDecision(
-            lead_id=lead.id, decided_at=now, pool=pool, chosen=chosen, considered=considered
+            lead_id=lead.id,
+            decided_at=now,
+            pool=pool,
+            chosen=chosen,
+            considered=considered,
+            reassigned_from=moving_from,
         )
     )
     return Decision(pool, chosen, considered, found.label)
