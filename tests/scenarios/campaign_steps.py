@@ -102,14 +102,27 @@ def submit(
 def create_campaign(
     running: RunningApp, slack: FakeSlackServer, *, user: str = "UMKT1", **changes: Any
 ) -> Message:
-    """Open the modal, submit a brief, and return the announcement once it is posted."""
+    """Open the modal, submit a brief, and return the announcement once it is posted and the
+    marketer has been told (so that message cannot be taken for a later command's answer)."""
     before = len(slack.fake.calls_to("views.open"))
+    saved = len(saved_notices(slack))
     command(running, slack, user=user)
     view = opened_view(slack, before + 1)
     response = submit(running, view, user=user, **{**BRIEF, **changes})
     assert response.content in (b"", b"{}"), response.text
     name = changes.get("name", BRIEF["name"])
-    return announcement(slack, name)
+    posted = announcement(slack, name)
+    slack.fake.wait_for("response_url", count=saved + 1, predicate=saved_notice)
+    return posted
+
+
+def saved_notice(args: dict[str, Any]) -> bool:
+    """The "Campaign … is saved and announced" answer to the marketer."""
+    return "is saved and announced" in (args.get("text") or "")
+
+
+def saved_notices(slack: FakeSlackServer) -> list[dict[str, Any]]:
+    return [args for args in slack.fake.calls_to("response_url") if saved_notice(args)]
 
 
 def announcement(slack: FakeSlackServer, name: str) -> Message:

@@ -126,7 +126,9 @@ def test_nobody_working_in_the_pool_the_offer_names_it(
     assert f"nobody in {POOL} is working and free now" in str(offer.blocks)
     validate_blocks(offer.blocks or [])
     assert slack.fake.messages_in("UREP2") == [] and slack.fake.messages_in("UREP3") == []
-    shown = str(leads(running, slack, "UADMIN", "why sw-9")["blocks"])
+    answer = leads(running, slack, "UADMIN", "why sw-9")
+    assert "blocks" in answer, answer
+    shown = str(answer["blocks"])
     assert f"Round robin in {POOL}" in shown and "<@UREP1> (away until" in shown
 
 
