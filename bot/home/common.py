@@ -18,6 +18,8 @@ from bot.outcomes.figures import Scorecard
 from bot.outcomes.scorecard import Period, Scorecards, build_scorecards, owner_ids
 from bot.states import OPEN_STATUSES, CampaignStatus
 
+_REP = aliased(Person, name="rep")  # built once, not per Home
+
 
 @dataclass(frozen=True)
 class Sections:
@@ -40,7 +42,7 @@ def sections_of(session: Session, slack_id: str) -> Sections:
     someone = session.scalar(select(Person).where(Person.slack_id == slack_id))
     if someone is None:
         return Sections(None)
-    rep = aliased(Person)
+    rep = _REP
     owns = session.scalar(
         select(exists().where(Lead.owner_id == slack_id, Lead.status.in_(OPEN_STATUSES)))
     )

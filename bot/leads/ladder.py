@@ -46,6 +46,7 @@ REASSIGN = 3
 STEPS = (REMINDER, ESCALATION, REASSIGN)
 BATCH = 50
 MAX_ROUNDS = 40
+_MANAGER = aliased(Person, name="manager")  # built once, not per sweep round
 
 
 # -- the clock -----------------------------------------------------------------------------
@@ -226,7 +227,7 @@ def _zones_of_due(
     """Time zones of the owners (and their managers) of the next due leads, resolved through
     the directory (users.info, cached) before the claiming transaction begins; None if
     nothing is due."""
-    manager = aliased(Person)
+    manager = _MANAGER
     with db.session() as session:
         due = list(
             session.scalars(

@@ -25,6 +25,9 @@ from bot.db import Database
 from bot.models import OutboxMessage, SlackMessage, utcnow
 from bot.states import OutboxStatus
 
+# Built once, not per claim (a fresh alias costs each claim its statement's construction).
+_HELD = aliased(OutboxMessage, name="held")
+
 log = logging.getLogger("bot.outbox")
 
 POSTING_METHODS = {"chat.postMessage", "chat.postEphemeral"}
@@ -82,7 +85,7 @@ class Claims:
             exists().where(SlackMessage.key == OutboxMessage.thread_key),
         )
         free = or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now)
-        held = aliased(OutboxMessage)
+        held = _HELD
         drained_elsewhere = exists().where(
             held.channel == OutboxMessage.channel,
             held.status == OutboxStatus.PENDING,
