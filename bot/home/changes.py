@@ -140,7 +140,8 @@ def _concerned(session: Session, noted: Noted) -> set[str]:
 
 
 def _refresh(session: Session) -> None:
-    if not _settings:
+    # before_commit also fires as each SAVEPOINT is released: note once, at the real commit.
+    if not _settings or session.in_nested_transaction():
         return
     session.flush()  # the commit's own flush comes after this hook: note what it writes
     noted: Noted | None = session.info.pop(_KEY, None)

@@ -58,7 +58,10 @@ def admit(
     cycle: int = 0,
 ) -> str | None:
     """Record that `lead` is news for `recipient`. None: send it on its own; otherwise the key
-    of the fold message it is listed in (call `show` with it)."""
+    of the fold message it is listed in (call `show` with it). With folding off (`burst` 0)
+    nothing is counted: every lead goes on its own."""
+    if not burst:
+        return None
     _serialize(session, recipient)
     recent = (
         BurstAlert.recipient_id == recipient,

@@ -58,7 +58,7 @@ def alert_owner(
     lead.owner_pending, lead.owner_wait_until = False, None  # whatever was awaited is moot
     key = alert_key(lead.id, owner)
     fold = None
-    if not has_message(session, key):  # news for this owner: it may be part of a burst
+    if settings.alert_burst and not has_message(session, key):  # news: maybe part of a burst
         fold = folding.admit(
             session, folding.ALERT, owner, lead, burst=settings.alert_burst, now=now
         )
