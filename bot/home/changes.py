@@ -22,7 +22,7 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Connection, event, select
-from sqlalchemy.orm import InstanceState, Mapper, Session, aliased
+from sqlalchemy.orm import InstanceState, Mapper, Session, SessionTransaction, aliased
 from sqlalchemy.orm.attributes import instance_state
 from sqlalchemy.orm.base import NO_VALUE
 
@@ -155,8 +155,12 @@ def _refresh(session: Session) -> None:
     session.info.pop(_KEY, None)  # what the refresh itself flushed
 
 
-def _forget(session: Session, *_args: object) -> None:
-    session.info.pop(_KEY, None)
+def _forget(session: Session, previous: SessionTransaction) -> None:
+    """The transaction was rolled back: nothing it noted happened. A SAVEPOINT rolled back
+    (a duplicate refused, say) leaves what was noted before it: a Home refreshed once too
+    often costs little, one left stale misleads."""
+    if previous.parent is None:  # the whole transaction, not a SAVEPOINT or a flush within
+        session.info.pop(_KEY, None)
 
 
 def install(interval: timedelta) -> None:

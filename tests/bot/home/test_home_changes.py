@@ -1,0 +1,48 @@
+"""bot.home.changes: a change to what someone's Home shows asks for its refresh, once, at the
+transaction's commit, whatever SAVEPOINTs came and went inside it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from bot.db import Database
+from bot.home import changes
+from bot.models import HomeView, Lead, utcnow
+
+
+@pytest.fixture
+def following(team: Database) -> Database:
+    changes.install(timedelta(seconds=30))
+    with team.session() as session:
+        session.add(HomeView(slack_id="UREP1", published_at=utcnow() - timedelta(hours=1)))
+        session.add(Lead(external_id="home-1", name="Ada", hot=True, owner_id="UREP1"))
+    with team.session() as session:  # that lead was a change too: start with no refresh owed
+        session.scalars(select(HomeView)).one().due_at = None
+    assert due_at(team, "UREP1") is None
+    return team
+
+
+def due_at(db: Database, slack_id: str) -> object:
+    with db.session() as session:
+        return session.scalar(select(HomeView.due_at).where(HomeView.slack_id == slack_id))
+
+
+def test_a_change_asks_for_the_owners_home(following: Database) -> None:
+    with following.session() as session:
+        session.scalars(select(Lead)).one().name = "Ada L."
+    assert due_at(following, "UREP1") is not None
+
+
+def test_a_savepoint_rolled_back_later_does_not_drop_what_was_noted_before_it(
+    following: Database,
+) -> None:
+    with following.session() as session:
+        session.scalars(select(Lead)).one().name = "Ada L."
+        session.flush()  # noted here
+        with pytest.raises(IntegrityError), session.begin_nested():
+            session.add(Lead(external_id="home-1", name="A twin"))  # the same CRM id: refused
+    assert due_at(following, "UREP1") is not None
