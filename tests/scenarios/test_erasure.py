@@ -19,6 +19,7 @@ from bot.digest import build_digests, send_digests
 from bot.messages import validate_blocks
 from bot.models import Base, Feedback, Lead, OutboxMessage, utcnow
 from bot.states import OutboxStatus
+from sandbox.fakeslack.models import Message
 from tests.scenarios.test_ladder import ladder_config, post_hot_lead, replies, top_level
 from tests.support.app_process import app_env, run_app
 from tests.support.fake_slack_server import FakeSlackServer
@@ -94,9 +95,10 @@ def lead_row(running: RunningApp, lead_id: int) -> dict[str, Any]:
         return {c.name: getattr(lead, c.key) for c in Lead.__table__.columns}
 
 
-def test_forget_erases_the_lead_everywhere_and_keeps_the_figures(
-    running: RunningApp, slack: FakeSlackServer, tmp_path: Path
-) -> None:
+def plant_everywhere(running: RunningApp, slack: FakeSlackServer) -> tuple[int, int, Message]:
+    """The planted lead's details in every table and Slack message that can hold them: its
+    alert, reminder, escalation, a feedback post quoting it, the manager's digest; plus
+    another lead that must come through untouched. Returns both leads' ids and the alert."""
     fields = {k: v for k, v in PLANTED.items() if k != "name"}
     lead_id = post_hot_lead(running, "Z-1", name=PLANTED["name"], **fields)
     other_id = post_hot_lead(running, "G-1", **OTHER)
@@ -111,6 +113,13 @@ def test_forget_erases_the_lead_everywhere_and_keeps_the_figures(
     settle(running)
     assert {"name", "email", "phone", "company"} <= set(planted_in(slack_text(slack)))
     assert sorted(planted_in(database_text(running))) == sorted(PLANTED)
+    return lead_id, other_id, alert
+
+
+def test_forget_erases_the_lead_everywhere_and_keeps_the_figures(
+    running: RunningApp, slack: FakeSlackServer, tmp_path: Path
+) -> None:
+    lead_id, other_id, alert = plant_everywhere(running, slack)
     assert "grace hopper" in slack_text(slack)
     before = lead_row(running, lead_id)
 

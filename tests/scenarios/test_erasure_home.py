@@ -21,22 +21,21 @@ from sqlalchemy import func, select
 
 from bot.blockkit import MAX_VIEW_BLOCKS
 from bot.config import Settings
-from bot.digest import build_digests, send_digests
 from bot.ids import ErasureIds, HomeIds
 from bot.messages import validate_blocks
 from bot.models import OutboxMessage, utcnow
 from tests.scenarios.home_steps import element, open_home, press, wait_for_dm
 from tests.scenarios.test_erasure import (
-    OTHER,
     PLANTED,
     database_text,
     lead_row,
+    plant_everywhere,
     planted_in,
     settle,
     shown,
     slack_text,
 )
-from tests.scenarios.test_ladder import ladder_config, post_hot_lead, replies, top_level
+from tests.scenarios.test_ladder import ladder_config, post_hot_lead, top_level
 from tests.support.fake_slack_server import FakeSlackServer
 from tests.support.running_app import RunningApp
 
@@ -158,20 +157,7 @@ def test_an_admin_forgets_a_lead_from_the_home(
     running: RunningApp, slack: FakeSlackServer, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO)
-    fields = {k: v for k, v in PLANTED.items() if k != "name"}
-    lead_id = post_hot_lead(running, "Z-1", name=PLANTED["name"], **fields)
-    other_id = post_hot_lead(running, "G-1", **OTHER)
-    alert = top_level(slack, "UREP1", PLANTED["name"])
-    top_level(slack, "UMGR1", PLANTED["name"], timeout=15)  # the escalation
-    assert replies(slack, alert), "the reminder in the alert's thread"
-    said = running.slack.command("/feedback", f"{PLANTED['name']} of {PLANTED['company']} liked it")
-    assert said.status_code == 200
-    top_level(slack, "CMARKETING", "liked it")
-    digests = send_digests(running.handoff, build_digests(running.handoff, ["UMGR1"], now=utcnow()))
-    assert digests.sent == ["UMGR1"]
-    settle(running)
-    assert {"name", "email", "phone", "company"} <= set(planted_in(slack_text(slack)))
-    assert sorted(planted_in(database_text(running))) == sorted(PLANTED)
+    lead_id, other_id, alert = plant_everywhere(running, slack)
     before = lead_row(running, lead_id)
     personal_before = personal(running, lead_id)
 
