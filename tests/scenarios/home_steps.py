@@ -6,8 +6,11 @@ import json
 import time
 from typing import Any
 
+from sqlalchemy import select
+
 from bot.blockkit import MAX_VIEW_BLOCKS
 from bot.messages import validate_blocks
+from bot.models import SlackMessage
 from tests.support.fake_slack_server import FakeSlackServer
 from tests.support.running_app import RunningApp
 
@@ -19,6 +22,18 @@ def view_of(call: dict[str, Any]) -> dict[str, Any]:
 
 def publishes(slack: FakeSlackServer, user: str) -> list[dict[str, Any]]:
     return [view_of(c) for c in slack.fake.calls_to("views.publish") if c["user_id"] == user]
+
+
+def wait_recorded(running: RunningApp, key: str, timeout: float = 10) -> None:
+    """Until the app has recorded where the message `key` landed in Slack (the fake Slack logs
+    a post a moment before the app reads Slack's answer and records it)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with running.handoff.db.session() as session:
+            if session.scalar(select(SlackMessage.key).where(SlackMessage.key == key)):
+                return
+        assert time.monotonic() < deadline, f"{key} was never recorded"
+        time.sleep(0.05)
 
 
 def open_home(

@@ -11,6 +11,7 @@ import pytest
 
 from bot.config import Settings
 from bot.ids import FeedbackIds, HomeIds, LadderIds, LeadIds
+from bot.keys import alert_key
 from bot.models import Campaign, CampaignRead, Feedback, Lead, SourceRequest, utcnow
 from bot.states import CampaignStatus, LeadStatus
 from bot.workhours import WorkingHours
@@ -23,6 +24,7 @@ from tests.scenarios.home_steps import (
     text_of,
     view_of,
     wait_for_dm,
+    wait_recorded,
 )
 from tests.scenarios.test_ladder import post_hot_lead, top_level, wait_until
 from tests.support.fake_slack_server import FakeSlackServer
@@ -69,6 +71,7 @@ def test_the_reps_queue_has_the_alerts_buttons_and_a_link_to_it(
 ) -> None:
     lead_id = post_hot_lead(running, "L-1", name="Ada <!here> Lovelace")
     alert = top_level(slack, "UREP1", "Ada")
+    wait_recorded(running, alert_key(lead_id, "UREP1"))  # the Home links to where it landed
     overdue_lead(running, "L-0", "UREP1", minutes=40)
     view = open_home(running, slack, "UREP1")
     text = text_of(view)
