@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import threading
 import time
+from collections import Counter as Tally
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as WaitTimeout
@@ -117,18 +118,20 @@ def source_label(source: str | None) -> str:
 
 
 def count_leads(sources: Iterable[str | None], result: str) -> None:
-    for source in sources:
-        LEADS.labels(source_label(source), result).inc()
+    for source, count in Tally(sources).items():
+        LEADS.labels(source_label(source), result).inc(count)
 
 
 def count_intake(leads: Sequence[LeadInput], result: IntakeResult) -> None:
-    """One stored batch: each lead counted as accepted (new), updated or duplicate."""
+    """One stored batch: each lead counted as accepted (new), updated or duplicate (a batch
+    mostly shares one source: each label is worked out, and counted, once)."""
     outcome = {
         change.lead.external_id: "accepted" if change.created else "updated"
         for change in result.changes
     }
-    for lead in leads:
-        LEADS.labels(source_label(lead.source), outcome.get(lead.external_id, "duplicate")).inc()
+    counts = Tally((lead.source, outcome.get(lead.external_id, "duplicate")) for lead in leads)
+    for (source, kind), count in counts.items():
+        LEADS.labels(source_label(source), kind).inc(count)
 
 
 # -- the outbox -------------------------------------------------------------------------------

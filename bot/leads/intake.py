@@ -138,10 +138,20 @@ def save_leads(
         if not pending:
             return
         rows = list(pending.values())
-        created = session.scalars(
-            insert(Lead).returning(Lead, sort_by_parameter_order=True), [row for _, row in rows]
-        ).all()
-        for (index, _row), lead in zip(rows, created, strict=True):
+        # A plain executemany, then one read of the rows: on SQLite a third faster than
+        # INSERT ... RETURNING of whole entities (insertmanyvalues builds every row's objects).
+        session.execute(insert(Lead), [row for _, row in rows])
+        ids = [row["external_id"] for _, row in rows]
+        created: dict[str, Lead] = {}
+        for start in range(0, len(ids), 400):
+            created.update(
+                (lead.external_id, lead)
+                for lead in session.scalars(
+                    select(Lead).where(Lead.external_id.in_(ids[start : start + 400]))
+                )
+            )
+        for index, row in rows:
+            lead = created[row["external_id"]]
             existing[lead.external_id] = lead
             changes[index] = LeadChange(lead, True, None, lead.hot)
         pending.clear()

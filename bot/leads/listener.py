@@ -34,7 +34,9 @@ def on_lead_change(
     if not lead.hot:
         if lead.next_due_at is not None:  # it cooled down: nothing to remind anyone about
             ladder.stop_clock(lead)
-        lead.owner_wait_until = None  # and no alert waits for its owner any more
+        if lead.owner_wait_until is not None:  # no alert waits for its owner any more
+            lead.owner_wait_until = None  # (set only when set: else every cold lead of a
+            # batch is flushed as "modified", each through the ORM's update machinery)
         return
     now = utcnow()
     moved = not change.created and lead.owner_id != change.previous_owner
