@@ -44,11 +44,6 @@ class SlackRespond(Respond):
         thread_ts: str | None = None,
         metadata: dict[str, Any] | None = None,
     ) -> WebhookResponse | None:
-        if self.response_url is None:
-            raise ValueError("respond is unsupported here as there is no response_url")
-        if not response_url_allowed(self.response_url, self.api_url):
-            log.warning("refused to call a response_url that is not on Slack's hosts")
-            return None
         if isinstance(text, dict):
             message = _build_message(**text)
         else:
@@ -64,6 +59,15 @@ class SlackRespond(Respond):
                 thread_ts=thread_ts,
                 metadata=metadata,
             )
+        return self.send(message)
+
+    def send(self, message: dict[str, Any]) -> WebhookResponse | None:
+        """Post the built `message` to the response_url (only one on Slack's hosts)."""
+        if self.response_url is None:
+            raise ValueError("respond is unsupported here as there is no response_url")
+        if not response_url_allowed(self.response_url, self.api_url):
+            log.warning("refused to call a response_url that is not on Slack's hosts")
+            return None
         client = WebhookClient(
             url=self.response_url, timeout=RESPONSE_URL_TIMEOUT, proxy=self.proxy, ssl=self.ssl
         )
@@ -80,25 +84,16 @@ class HomeRespond(SlackRespond):
         self.handoff = handoff
         self.user_id = user_id
 
-    def __call__(  # type: ignore[override]  # narrower keyword set than Bolt Respond
-        self,
-        text: str | dict = "",
-        blocks: Sequence[Any] | None = None,
-        attachments: Sequence[Any] | None = None,
-        response_type: str | None = None,
-        replace_original: bool | None = None,
-        delete_original: bool | None = None,
-        unfurl_links: bool | None = None,
-        unfurl_media: bool | None = None,
-        thread_ts: str | None = None,
-        metadata: dict[str, Any] | None = None,
-    ) -> WebhookResponse | None:
-        if isinstance(text, dict):
-            blocks, text = text.get("blocks"), str(text.get("text") or "")
-        if replace_original or delete_original:
+    def send(self, message: dict[str, Any]) -> WebhookResponse | None:
+        if message.get("replace_original") or message.get("delete_original"):
             return None
         with self.handoff.db.session() as session:
-            tell_in_dm(session, self.user_id, text=text, blocks=blocks)
+            tell_in_dm(
+                session,
+                self.user_id,
+                text=str(message.get("text") or ""),
+                blocks=message.get("blocks"),
+            )
         return None
 
 

@@ -137,8 +137,17 @@ def announcement(slack: FakeSlackServer, name: str) -> Message:
 def click_got_it(
     running: RunningApp, slack: FakeSlackServer, message: Message, user: str
 ) -> httpx.Response:
+    """`user` clicks the announcement's first button, "Got it"."""
     actions = next(b for b in message.blocks or [] if b["type"] == "actions")
-    button = actions["elements"][0]
+    return click_announcement(running, slack, message, user, actions["elements"][0]["action_id"])
+
+
+def click_announcement(
+    running: RunningApp, slack: FakeSlackServer, message: Message, user: str, action_id: str
+) -> httpx.Response:
+    """`user` clicks the announcement's button `action_id`, as Slack sends the click."""
+    actions = next(b for b in message.blocks or [] if b["type"] == "actions")
+    button = next(e for e in actions["elements"] if e["action_id"] == action_id)
     payload = {
         "type": "block_actions",
         "user": {"id": user, "username": user.lower(), "team_id": "T0001"},

@@ -12,7 +12,7 @@ from bot.ids import CampaignIds
 from bot.messages import validate_blocks
 from bot.models import CampaignRead
 from sandbox.fakeslack import Message
-from tests.scenarios.campaign_steps import SALES, click_got_it, create_campaign
+from tests.scenarios.campaign_steps import click_announcement, click_got_it, create_campaign
 from tests.support.fake_slack_server import FakeSlackServer
 from tests.support.running_app import RunningApp
 
@@ -33,28 +33,8 @@ def is_answer(args: dict[str, Any]) -> bool:
 def ask_who_has_not_read(
     running: RunningApp, slack: FakeSlackServer, message: Message, user: str
 ) -> dict[str, Any]:
-    actions = next(b for b in message.blocks or [] if b["type"] == "actions")
-    button = next(e for e in actions["elements"] if e["action_id"] == CampaignIds.UNREAD)
     before = len([a for a in slack.fake.calls_to("response_url") if is_answer(a)])
-    payload = {
-        "type": "block_actions",
-        "user": {"id": user, "username": user.lower(), "team_id": "T0001"},
-        "trigger_id": f"trig.{time.monotonic_ns()}",
-        "response_url": slack.response_url(SALES, user=user, message_ts=message.ts),
-        "channel": {"id": SALES, "name": "sales"},
-        "container": {"type": "message", "message_ts": message.ts, "channel_id": SALES},
-        "message": {"ts": message.ts, "text": message.text, "blocks": message.blocks},
-        "actions": [
-            {
-                "type": "button",
-                "action_id": button["action_id"],
-                "block_id": actions["block_id"],
-                "value": button["value"],
-                "action_ts": str(time.time()),
-            }
-        ],
-    }
-    assert running.slack.interaction(payload).status_code == 200
+    click_announcement(running, slack, message, user, CampaignIds.UNREAD)
     return slack.fake.wait_for("response_url", count=before + 1, predicate=is_answer)[-1]
 
 
