@@ -116,6 +116,34 @@ def plant_everywhere(running: RunningApp, slack: FakeSlackServer) -> tuple[int, 
     return lead_id, other_id, alert
 
 
+def assert_erased_everywhere(
+    running: RunningApp,
+    slack: FakeSlackServer,
+    alert: Message,
+    leads: tuple[int, int],
+    before: dict[str, Any],
+) -> dict[str, Any]:
+    """After `forget`: no detail in any table or message (each still valid Block Kit), the
+    alert says so, the other lead is untouched and the erased lead keeps its figures. Returns
+    the erased lead's row."""
+    lead_id, other_id = leads
+    assert planted_in(database_text(running)) == []
+    assert planted_in(slack_text(slack)) == []
+    erased = f"lead details erased on {utcnow():%Y-%m-%d}"
+    assert shown(slack.fake.find_message(alert.channel, alert.ts).text) == erased  # type: ignore[union-attr]
+    for message in slack.fake.messages:
+        if message.blocks:
+            validate_blocks(message.blocks)
+    # The other lead is untouched, in its alert and in the digest they shared.
+    assert "grace hopper" in slack_text(slack) and "compiler works" in slack_text(slack)
+    assert lead_row(running, other_id)["name"] == "Grace Hopper"
+    # The figures stay: times, campaign, stage, owner, score.
+    after = lead_row(running, lead_id)
+    for kept in ("received_at", "alerted_at", "campaign_code", "status", "owner_id", "score"):
+        assert after[kept] == before[kept], kept
+    return after
+
+
 def test_forget_erases_the_lead_everywhere_and_keeps_the_figures(
     running: RunningApp, slack: FakeSlackServer, tmp_path: Path
 ) -> None:
@@ -146,20 +174,7 @@ def test_forget_erases_the_lead_everywhere_and_keeps_the_figures(
     assert not planted_in(done.stdout + done.stderr)
     settle(running)
 
-    assert planted_in(database_text(running)) == []
-    assert planted_in(slack_text(slack)) == []
-    erased = f"lead details erased on {utcnow():%Y-%m-%d}"
-    assert shown(slack.fake.find_message(alert.channel, alert.ts).text) == erased  # type: ignore[union-attr]
-    for message in slack.fake.messages:
-        if message.blocks:
-            validate_blocks(message.blocks)
-    # The other lead is untouched, in its alert and in the digest they shared.
-    assert "grace hopper" in slack_text(slack) and "compiler works" in slack_text(slack)
-    assert lead_row(running, other_id)["name"] == "Grace Hopper"
-    # The figures stay: times, campaign, stage, owner, score.
-    after = lead_row(running, lead_id)
-    for kept in ("received_at", "alerted_at", "campaign_code", "status", "owner_id", "score"):
-        assert after[kept] == before[kept], kept
+    after = assert_erased_everywhere(running, slack, alert, (lead_id, other_id), before)
     assert after["erased_at"] is not None and after["name"] == "(erased)"
     with running.handoff.db.session() as session:
         [feedback] = session.scalars(select(Feedback)).all()
