@@ -9,7 +9,6 @@ is given. A digest sent this way counts as today's, so the scheduled one does no
 from __future__ import annotations
 
 import sys
-import time
 from typing import TextIO
 
 from sqlalchemy import exists, select
@@ -18,7 +17,7 @@ from sqlalchemy.orm import aliased
 from bot.digest.build import DigestContent, build_digests, render_digest
 from bot.digest.plain import as_text
 from bot.digest.send import manager_ids, send_digests
-from bot.models import OutboxMessage, Person, utcnow
+from bot.models import Person, utcnow
 from bot.services import Handoff
 
 DELIVERY_TIMEOUT = 30.0
@@ -61,20 +60,6 @@ def _print_dry_run(handoff: Handoff, contents: list[DigestContent], out: TextIO)
         print(as_text(message, names) + "\n", file=out)
 
 
-def _wait_for_delivery(handoff: Handoff, keys: list[str]) -> dict[str, str]:
-    handoff.dispatcher.start()
-    deadline = time.monotonic() + DELIVERY_TIMEOUT
-    while True:
-        with handoff.db.session() as session:
-            rows = session.execute(
-                select(OutboxMessage.key, OutboxMessage.status).where(OutboxMessage.key.in_(keys))
-            ).all()
-            status = {key: value for key, value in rows if key is not None}
-        if all(value != "pending" for value in status.values()) or time.monotonic() > deadline:
-            return status
-        time.sleep(0.1)
-
-
 def run(
     handoff: Handoff,
     *,
@@ -97,7 +82,7 @@ def run(
         _print_dry_run(handoff, contents, out)
         return 0
     report = send_digests(handoff, contents, again=again)
-    status = _wait_for_delivery(handoff, report.keys) if report.keys else {}
+    status = handoff.dispatcher.deliver(report.keys, DELIVERY_TIMEOUT) if report.keys else {}
     names = {c.manager_id: f"{c.manager_name} ({c.manager_id})" for c in contents}
     failed = 0
     for content in contents:

@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from slack_sdk import WebClient
-from sqlalchemy import true, update
+from sqlalchemy import select, true, update
 
 from bot import metrics
 from bot.db import Database
@@ -116,6 +116,24 @@ class Dispatcher(Claims):
 
     def wake(self) -> None:
         self._wake.set()
+
+    def deliver(self, keys: list[str], timeout: float) -> dict[str, str]:
+        """Start sending (a CLI command's own dispatcher) and wait up to `timeout` seconds
+        until none of the rows keyed `keys` is pending; returns each key's status."""
+        self.start()
+        deadline = time.monotonic() + timeout
+        while True:
+            with self.db.read_session() as session:
+                rows = session.execute(
+                    select(OutboxMessage.key, OutboxMessage.status).where(
+                        OutboxMessage.key.in_(keys)
+                    )
+                ).all()
+            status = {key: value for key, value in rows if key is not None}
+            pending = any(value == OutboxStatus.PENDING for value in status.values())
+            if not pending or time.monotonic() > deadline:
+                return status
+            time.sleep(0.1)
 
     def _run(self) -> None:
         while not self._stop.is_set():

@@ -11,18 +11,15 @@
 from __future__ import annotations
 
 import sys
-import time
 from datetime import date
 from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-
 from bot.config import Settings
 from bot.digest.plain import as_text
 from bot.digest.zones import zones
-from bot.models import OutboxMessage, utcnow
+from bot.models import utcnow
 from bot.outcomes.scorecard import ScorecardApp, owner_ids
 from bot.reports import export
 from bot.reports.content import build_weekly
@@ -89,7 +86,7 @@ def weekly(
     if sent.already:
         print(f"The report for {week.label} was already sent; nothing sent again.", file=out)
         return 0
-    status = _wait_for_delivery(handoff, sent.keys)
+    status = handoff.dispatcher.deliver(sent.keys, DELIVERY_TIMEOUT)
     failed = [key for key in sent.keys if status.get(key) == "failed"]
     waiting = [key for key in sent.keys if status.get(key, "pending") == "pending"]
     where = ", ".join(sent.channels)
@@ -106,20 +103,6 @@ def weekly(
     else:
         print(f"The report for {week.label} was sent to {where}, with its chart.", file=out)
     return 0
-
-
-def _wait_for_delivery(handoff: Handoff, keys: list[str]) -> dict[str, str]:
-    handoff.dispatcher.start()
-    deadline = time.monotonic() + DELIVERY_TIMEOUT
-    while True:
-        with handoff.db.read_session() as session:
-            rows = session.execute(
-                select(OutboxMessage.key, OutboxMessage.status).where(OutboxMessage.key.in_(keys))
-            ).all()
-        status = {key: value for key, value in rows if key is not None}
-        if all(value != "pending" for value in status.values()) or time.monotonic() > deadline:
-            return status
-        time.sleep(0.1)
 
 
 def export_leads(
