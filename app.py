@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import sys
 
@@ -45,7 +46,7 @@ def run(settings: Settings) -> int:
         raise DatabaseUnavailable(f"{describe(settings.database_url)} is {state}: {detail}")
     check_token(handoff.slack)
     bolt = build_bolt_app(handoff)
-    web = create_web_app(handoff, [] if settings.socket_mode else [slack_route(bolt)])
+    web = create_web_app(handoff, [] if settings.socket_mode else [slack_route(bolt, handoff)])
     handoff.start()
     socket = None
     if settings.socket_mode:
@@ -56,6 +57,9 @@ def run(settings: Settings) -> int:
     if not settings.leads_webhook_secret:
         log.warning("LEADS_WEBHOOK_SECRET is not set: POST /leads answers 503 until it is")
     log.info("Listening on http://%s:%s (POST /leads, GET /healthz)", settings.host, settings.port)
+    # What start-up built lives as long as the process: out of the collector's way, so a full
+    # collection scans only what requests made (it stalled every thread for ~45 ms before).
+    gc.freeze()
     try:
         uvicorn.run(
             web,

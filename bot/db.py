@@ -6,6 +6,7 @@ import logging
 import math
 import os
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,7 +14,7 @@ from typing import TypeVar
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, QueuePool, create_engine, event, text
+from sqlalchemy import Connection, Engine, QueuePool, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -116,6 +117,10 @@ class Database:
         self.engine = make_engine(url, timeout)
         self._read_engine: Engine | None = None
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # Called before a thread's outermost unit of work (`bot.priority`: background work
+        # gives way to Slack requests awaiting their ack); the services set it.
+        self.before_work: Callable[[], None] | None = None
+        self._depth = threading.local()
 
     @property
     def is_postgres(self) -> bool:
@@ -124,13 +129,20 @@ class Database:
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A unit of work: commits on success, rolls back on any exception."""
-        with self.sessions() as session:
-            try:
-                yield session
-                session.commit()
-            except BaseException:
-                session.rollback()
-                raise
+        depth = getattr(self._depth, "value", 0)
+        if depth == 0 and self.before_work is not None:
+            self.before_work()  # never inside a transaction: it may wait
+        self._depth.value = depth + 1
+        try:
+            with self.sessions() as session:
+                try:
+                    yield session
+                    session.commit()
+                except BaseException:
+                    session.rollback()
+                    raise
+        finally:
+            self._depth.value = depth
 
     def retrying(self, work: Callable[[], T], attempts: int = 3) -> T:
         """Run `work` (a whole unit of work, safe to run again) and run it again when PostgreSQL
@@ -222,6 +234,16 @@ class Database:
                 yield session
             finally:
                 session.rollback()
+
+    @contextmanager
+    def read_connection(self) -> Iterator[Connection]:
+        """A Core connection for one quick read (the same read-only engine as `read_session`,
+        without an ORM session's cost: the replay check runs one per Slack request)."""
+        with self._reader().connect() as connection:
+            try:
+                yield connection
+            finally:
+                connection.rollback()
 
     def _reader(self) -> Engine:
         if self.is_postgres:

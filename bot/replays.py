@@ -30,6 +30,8 @@ from concurrent.futures import Executor
 from concurrent.futures import TimeoutError as WaitTimeout
 from datetime import timedelta
 
+from sqlalchemy import bindparam, select
+
 from bot.db import Database
 from bot.deliveries import forget_old_signatures, record_signatures
 from bot.models import SlackEvent
@@ -42,6 +44,7 @@ LOCAL_LIMIT = 50_000
 PRUNE_EVERY = 60.0
 DB_WAIT = 0.3  # seconds
 DB_BACKLOG = 200  # queued database checks beyond which only the in-process cache decides
+SEEN = select(SlackEvent.event_id).where(SlackEvent.event_id == bindparam("key"))
 
 
 class SeenSignatures:
@@ -110,8 +113,8 @@ class SeenSignatures:
         """Whether another process has recorded `key` (a read; it never waits for a writer)."""
         assert self.db is not None
         try:
-            with self.db.read_session() as session:
-                return session.get(SlackEvent, key) is not None
+            with self.db.read_connection() as connection:
+                return connection.execute(SEEN, {"key": key}).first() is not None
         except Exception as exc:  # the database is down: the in-process check still holds
             log.warning("could not look up a Slack signature: %s", type(exc).__name__)
             return False

@@ -29,6 +29,7 @@ from bot.models import OutboxMessage, utcnow
 from bot.outbox import Dispatcher, pending_count
 from bot.people import SlackDirectory
 from bot.permalinks import Permalinks
+from bot.priority import Priority
 from bot.scheduler import Scheduler, build_scheduler
 from bot.slack_api import make_client
 from bot.slack_status import SlackStatus
@@ -55,6 +56,8 @@ class Handoff:
     lead_listeners: list[LeadListener] = field(default_factory=list)
     scheduler: Scheduler = field(default_factory=Scheduler)
     slack: SlackStatus | None = None
+    # Slack requests awaiting their ack; background work gives way to them (bot.priority).
+    priority: Priority = field(default_factory=Priority)
     owner_lookups: OwnerLookups | None = None
     # The lead sources of sources.toml (`POST /leads/<name>`), set by `build`.
     sources: SourceIntake | None = None
@@ -75,6 +78,7 @@ class Handoff:
     _health_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def __post_init__(self) -> None:
+        self.db.before_work = self.priority.give_way
         self.permalinks = Permalinks(self.db, self.client)
         self.listeners = ThreadPoolExecutor(max_workers=32, thread_name_prefix="listener")
         self.background = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="after-ack")
@@ -95,8 +99,13 @@ class Handoff:
         directory = SlackDirectory(
             db, client, ttl=settings.user_cache_ttl, default_tz=settings.default_timezone
         )
+        priority = Priority()
         dispatcher = Dispatcher(
-            db, client, channel_interval=settings.channel_post_interval, lease=settings.outbox_lease
+            db,
+            client,
+            channel_interval=settings.channel_post_interval,
+            lease=settings.outbox_lease,
+            priority=priority,
         )
         scheduler = build_scheduler(settings, db, directory)
         slack = SlackStatus(client, on_recovery=lambda: retry_now(db, dispatcher))
@@ -109,6 +118,7 @@ class Handoff:
             dispatcher,
             scheduler=scheduler,
             slack=slack,
+            priority=priority,
             owner_lookups=owner_lookups,
         )
         handoff.lead_listeners.append(alert_listener(settings, directory))
@@ -132,6 +142,7 @@ class Handoff:
         up in the background (`bot.leads.owners`). `stage_by` names the source that moves
         stages (a CRM's display name); `prepare` may drop leads inside the transaction (a
         source's redeliveries), counted as duplicates."""
+        self.priority.give_way()  # a Slack request awaiting its ack goes first
         emails = lead_intake.owner_emails_to_resolve(leads)
         result, unknown = self.db.retrying(
             lambda: self._store_leads(leads, emails, stage_by, prepare)

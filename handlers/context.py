@@ -15,6 +15,9 @@ from slack_bolt import App, BoltContext, BoltResponse
 from bot.services import Handoff
 
 HANDOFF = "handoff"
+# Set by the HTTP route (`handlers.http`): called with the ack's response the moment a
+# listener acks, so the answer leaves while the listener goes on (`handlers.errors.guarded`).
+ON_ACK = "handoff_on_ack"
 
 
 def provide_handoff(app: App, handoff: Handoff) -> None:

@@ -32,7 +32,8 @@ from slack_bolt.context.respond import Respond
 
 from bot.errors import Refusal
 from bot.logsetup import exception_summary
-from handlers.context import HANDOFF
+from bot.priority import Priority
+from handlers.context import HANDOFF, ON_ACK
 from handlers.respond import HomeRespond, SlackRespond
 
 log = logging.getLogger(__name__)
@@ -78,9 +79,13 @@ def guarded(listener: Callable[..., None]) -> Callable[..., None]:
         if name not in wanted
     ]
 
-    def run(kwargs: dict[str, Any]) -> None:
+    def run(kwargs: dict[str, Any], priority: Priority | None = None) -> None:
         try:
-            listener(**{name: kwargs[name] for name in wanted if name in kwargs})
+            if priority is None:
+                listener(**{name: kwargs[name] for name in wanted if name in kwargs})
+            else:
+                with priority.urgent():  # until its ack (SignallingAck): it never gives way
+                    listener(**{name: kwargs[name] for name in wanted if name in kwargs})
         except Exception as error:
             body = kwargs.get("body") or {}
             ack: Ack | None = kwargs.get("ack")
@@ -98,10 +103,17 @@ def guarded(listener: Callable[..., None]) -> Callable[..., None]:
         if (kwargs.get("body") or {}).get("type") == "event_callback":
             pool.submit(run, kwargs)  # Bolt acks an event itself once the guard returns
             return
+        priority: Priority | None = getattr(handoff, "priority", None)
+        on_ack = context.get(ON_ACK) if context is not None else None
+        if on_ack is not None and kwargs.get("ack") is not None:
+            # Over HTTP the answer leaves at the ack (`handlers.http`): run it on this thread.
+            kwargs["ack"] = SignallingAck(kwargs["ack"], on_ack, priority)
+            run(kwargs, priority)
+            return
         answered = threading.Event()
         if kwargs.get("ack") is not None:
-            kwargs["ack"] = SignallingAck(kwargs["ack"], answered)
-        pool.submit(run, kwargs).add_done_callback(lambda _done: answered.set())
+            kwargs["ack"] = SignallingAck(kwargs["ack"], lambda _r: answered.set(), priority)
+        pool.submit(run, kwargs, priority).add_done_callback(lambda _done: answered.set())
         answered.wait(ACK_WAIT)
 
     # Not functools.wraps: Bolt unwraps `__wrapped__` and would see only the listener's names.
@@ -116,17 +128,27 @@ def guarded(listener: Callable[..., None]) -> Callable[..., None]:
 
 
 class SignallingAck:
-    """Bolt's `ack`, which also sets `answered` once it has been called."""
+    """Bolt's `ack`, which also hands its response to `answered` once it has been called (the
+    request's thread, or the HTTP route directly), then lets the listener's work after the ack
+    give way to the requests still awaiting theirs (`bot.priority`)."""
 
-    def __init__(self, ack: Ack, answered: threading.Event) -> None:
+    def __init__(
+        self,
+        ack: Ack,
+        answered: Callable[[BoltResponse], None],
+        priority: Priority | None,
+    ) -> None:
         self._ack = ack
         self._answered = answered
+        self._priority = priority
 
     def __call__(self, *args: Any, **kwargs: Any) -> BoltResponse:
-        try:
-            return self._ack(*args, **kwargs)
-        finally:
-            self._answered.set()
+        response = self._ack(*args, **kwargs)  # if it raises, the guard acks again
+        self._answered(response)
+        if self._priority is not None:
+            self._priority.not_urgent()
+            self._priority.give_way()
+        return response
 
     @property
     def response(self) -> BoltResponse | None:

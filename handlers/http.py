@@ -18,24 +18,29 @@ Order of work for each request:
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import threading
 import time
 import uuid
+from asyncio import FIRST_COMPLETED
 from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
 from slack_sdk.signature import SignatureVerifier
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from bot.logsetup import exception_summary
+from bot.priority import Priority
 from bot.replays import WINDOW, SeenSignatures
+from bot.services import Handoff
 from handlers import NO_SIGNING_SECRET, respond
+from handlers.context import ON_ACK
+from handlers.errors import ACK_WAIT
 from handlers.web import BodyTooLarge, error, read_body
 
 log = logging.getLogger(__name__)
@@ -117,15 +122,22 @@ def no_op() -> Response:
     return Response(status_code=200)
 
 
-def slack_route(app: App, seen: SeenSignatures | None = None) -> Route:
+def slack_route(app: App, handoff: Handoff | None = None) -> Route:
+    """`handoff` (None: a bare Bolt app, for the benchmarks) lends the route its listener
+    threads, which dispatch to Bolt and run the listeners, and its count of requests awaiting
+    their ack (`bot.priority`), which background work gives way to: a verified request
+    counts from here to its answer."""
     secret = app._signing_secret  # Bolt keeps its secret private
     verifier = SignatureVerifier(secret) if secret and secret != NO_SIGNING_SECRET else None
     refusals = RefusalLog()
-    replays = seen or getattr(app, "_handoff_seen_signatures", None) or SeenSignatures(None)
+    replays = getattr(app, "_handoff_seen_signatures", None) or SeenSignatures(None)
+    waiting = handoff.priority if handoff is not None else Priority()
+    pool = handoff.listeners if handoff is not None else None
 
     def handle(bolt_request: BoltRequest, signature: str) -> BoltResponse | None:
         try:
-            return route(bolt_request, signature)
+            with waiting.urgent():  # this thread works towards the ack: it never gives way
+                return route(bolt_request, signature)
         except Exception as exc:  # Bolt answers its own errors; this is the last boundary
             error_id = uuid.uuid4().hex[:8]
             log.error("Slack request failed (error %s: %s)", error_id, exception_summary(exc))
@@ -163,7 +175,22 @@ def slack_route(app: App, seen: SeenSignatures | None = None) -> Route:
         except Exception:  # a signed body Bolt cannot parse (payload=null, bad JSON...)
             log.info("ignored a signed Slack request whose body Bolt cannot parse")
             return no_op()
-        bolt_response = await run_in_threadpool(handle, bolt_request, signature or "")
+        loop = asyncio.get_running_loop()
+        acked: asyncio.Future[BoltResponse] = loop.create_future()
+
+        def answer(response: BoltResponse) -> None:  # from the listener's thread, at its ack
+            loop.call_soon_threadsafe(_resolve, acked, response)
+
+        bolt_request.context[ON_ACK] = answer
+        with waiting.waiting():
+            dispatched = loop.run_in_executor(pool, handle, bolt_request, signature or "")
+            await asyncio.wait((acked, dispatched), timeout=ACK_WAIT, return_when=FIRST_COMPLETED)
+        if acked.done():
+            bolt_response: BoltResponse | None = acked.result()
+        elif dispatched.done():
+            bolt_response = dispatched.result()
+        else:  # no ack within Slack's 3 seconds: the listener answers by other means
+            return no_op()
         if bolt_response is None:
             return no_op()
         if bolt_response.status == 401:
@@ -172,3 +199,8 @@ def slack_route(app: App, seen: SeenSignatures | None = None) -> Route:
         return to_starlette_response(bolt_response)
 
     return Route("/slack/events", events, methods=["POST"])
+
+
+def _resolve(future: asyncio.Future[BoltResponse], response: BoltResponse) -> None:
+    if not future.done():
+        future.set_result(response)

@@ -122,7 +122,7 @@ class Sandbox:
             )
         handoff.db.upgrade()
         # The app's Slack calls (auth.test when it starts, then messages) reach the fake here.
-        route = slack_route(build_bolt_app(handoff))
+        route = slack_route(build_bolt_app(handoff), handoff)
         self._switch.product = create_web_app(handoff, [route])
         if not resumed:
             with handoff.db.session() as session:

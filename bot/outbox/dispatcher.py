@@ -39,6 +39,7 @@ from bot.outbox.queue import (
     resolved_args,
     superseded,
 )
+from bot.priority import Priority
 from bot.states import OutboxStatus
 
 log = logging.getLogger("bot.outbox")
@@ -70,8 +71,10 @@ class Dispatcher(Claims):
         lease: timedelta = timedelta(seconds=6),
         poll_interval: float = 2.0,
         batch: int = 200,
+        priority: Priority | None = None,
     ) -> None:
         self.db = db
+        self.priority = priority or Priority()
         self.client = client
         self.channel_interval = channel_interval.total_seconds()
         self.lease = lease
@@ -200,6 +203,7 @@ class Dispatcher(Claims):
             self._wake.set()
 
     def _send_one(self, row: OutboxMessage) -> None:
+        self.priority.give_way()  # a Slack request awaiting its ack goes first
         paused = self._paused_until.get(row.method, 0) - time.monotonic()
         if paused > 0:
             self._reschedule(row, paused, "rate limited")

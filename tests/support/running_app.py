@@ -34,7 +34,7 @@ class RunningApp:
         self.handoff = Handoff.build(settings)
         self.handoff.db.upgrade()
         self.bolt = build_bolt_app(self.handoff)
-        self.web = create_web_app(self.handoff, [slack_route(self.bolt)])
+        self.web = create_web_app(self.handoff, [slack_route(self.bolt, self.handoff)])
         self._socket = free_socket()
         self.port = self._socket.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
