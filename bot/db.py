@@ -129,18 +129,23 @@ class Database:
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A unit of work: commits on success, rolls back on any exception."""
+        with self._unit(), self.sessions() as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    @contextmanager
+    def _unit(self) -> Iterator[None]:
+        """Around a session: `before_work` first when it is the thread's outermost one."""
         depth = getattr(self._depth, "value", 0)
         if depth == 0 and self.before_work is not None:
             self.before_work()  # never inside a transaction: it may wait
         self._depth.value = depth + 1
         try:
-            with self.sessions() as session:
-                try:
-                    yield session
-                    session.commit()
-                except BaseException:
-                    session.rollback()
-                    raise
+            yield
         finally:
             self._depth.value = depth
 
@@ -229,7 +234,7 @@ class Database:
         """A session for reads only. On SQLite it uses a read-only connection that takes no
         write lock (the normal sessions begin with BEGIN IMMEDIATE)."""
         engine = self._reader()
-        with Session(engine) as session:
+        with self._unit(), Session(engine) as session:
             try:
                 yield session
             finally:

@@ -12,9 +12,9 @@ round's work after *its* acks).
   gives way, whatever it calls.
 - Any other thread gives way at safe points: `give_way()` before a unit of work (the
   database's outermost session, an outbox send, a lead batch) sleeps until no ack is
-  pending, for at most `limit` seconds. A thread that has just given way runs on for `limit`
-  seconds before it gives way again, so under a steady stream of Slack requests background
-  work still gets at least half its time: it is delayed, never starved.
+  pending, for at most `limit` seconds. A thread whose wait ran the full `limit` runs on for
+  `run_on` seconds before it gives way again, so under a steady stream of Slack requests
+  background work still gets about half its time: it is delayed, never starved.
 """
 
 from __future__ import annotations
@@ -70,11 +70,12 @@ class Priority:
 
     def give_way(self) -> None:
         """Return once no request awaits its answer, or after `limit` seconds; at once on an
-        urgent thread, or on one that gave way less than `limit` seconds ago."""
+        urgent thread, or on one whose last wait ran out less than `run_on` seconds ago."""
         if self._pending == 0 or getattr(self._local, "urgent", False):
             return  # a racy read of the count is fine: this is a courtesy, not a lock
         if time.monotonic() - getattr(self._local, "gave_way", float("-inf")) < self.run_on:
             return
         with self._idle:
-            self._idle.wait_for(lambda: self._pending == 0, timeout=self.limit)
-        self._local.gave_way = time.monotonic()
+            answered = self._idle.wait_for(lambda: self._pending == 0, timeout=self.limit)
+        if not answered:  # Slack requests kept coming: run on a while before waiting again
+            self._local.gave_way = time.monotonic()

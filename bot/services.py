@@ -80,7 +80,7 @@ class Handoff:
     def __post_init__(self) -> None:
         self.db.before_work = self.priority.give_way
         self.permalinks = Permalinks(self.db, self.client)
-        self.listeners = ThreadPoolExecutor(max_workers=32, thread_name_prefix="listener")
+        self.listeners = ThreadPoolExecutor(max_workers=64, thread_name_prefix="listener")
         self.background = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="after-ack")
         self.health_checks = ThreadPoolExecutor(max_workers=4, thread_name_prefix="healthz")
         # Reads in parallel: 20 slash commands at once queued behind 2 threads on PostgreSQL.

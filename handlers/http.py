@@ -150,7 +150,8 @@ def slack_route(app: App, handoff: Handoff | None = None) -> Route:
             return None
         if not is_event_delivery(body) and not replays.first_time(signature):
             return BoltResponse(status=401, body={"error": "replayed request"})
-        respond.install(bolt_request.context, app)
+        # A listener's answers after its ack give way too (a no-op before it, `bot.priority`).
+        respond.install(bolt_request.context, app, before_send=waiting.give_way)
         response = app.dispatch(bolt_request)
         if response.status == 404 or response.status >= 500:
             # Unhandled (unknown command, type or id), or an error the boundary already

@@ -27,9 +27,18 @@ log = logging.getLogger(__name__)
 
 
 class SlackRespond(Respond):
-    def __init__(self, *, response_url: str | None, api_url: str | None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *,
+        response_url: str | None,
+        api_url: str | None,
+        before_send: Callable[[], None] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """`before_send`: called before each post (`bot.priority`'s give_way, over HTTP)."""
         super().__init__(response_url=response_url, **kwargs)
         self.api_url = api_url
+        self.before_send = before_send
 
     def __call__(  # type: ignore[override]  # narrower keyword set than Bolt Respond
         self,
@@ -68,6 +77,8 @@ class SlackRespond(Respond):
         if not response_url_allowed(self.response_url, self.api_url):
             log.warning("refused to call a response_url that is not on Slack's hosts")
             return None
+        if self.before_send is not None:
+            self.before_send()
         client = WebhookClient(
             url=self.response_url, timeout=RESPONSE_URL_TIMEOUT, proxy=self.proxy, ssl=self.ssl
         )
@@ -117,15 +128,18 @@ def use_home_respond(app: App) -> None:
         return next()
 
 
-def respond_to(response_url: str | None, client: WebClient) -> SlackRespond:
+def respond_to(
+    response_url: str | None, client: WebClient, before_send: Callable[[], None] | None = None
+) -> SlackRespond:
     """A respond for `response_url`, allowed only on Slack's hosts (or `client`'s, the fake's)."""
-    return SlackRespond(response_url=response_url, api_url=client.base_url)
+    return SlackRespond(response_url=response_url, api_url=client.base_url, before_send=before_send)
 
 
-def install(context: BoltContext, app: App) -> None:
-    """Make `context.respond` (what listeners and the error boundary get) a SlackRespond."""
+def install(context: BoltContext, app: App, before_send: Callable[[], None] | None = None) -> None:
+    """Make `context.respond` (what listeners and the error boundary get) a SlackRespond;
+    `before_send` runs before each of its posts."""
     if not isinstance(context.get("respond"), SlackRespond):
-        context["respond"] = respond_to(context.response_url, app.client)
+        context["respond"] = respond_to(context.response_url, app.client, before_send)
 
 
 def use_slack_respond(app: App) -> None:

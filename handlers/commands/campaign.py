@@ -31,7 +31,9 @@ def campaign_callback(ack: Ack, command: dict, respond: Respond, handoff: Handof
     elif request.action == "stats":
         reply = stats_reply(handoff, request.code, now=utcnow())
     else:
-        with handoff.db.session() as session:
+        # Only `end` writes: the rest read, which on SQLite never waits for a writer.
+        unit = handoff.db.session if request.action == "end" else handoff.db.read_session
+        with unit() as session:
             reply = campaigns.command_reply(
                 session,
                 request,
