@@ -45,9 +45,13 @@ def describe(url: str) -> str:
     return f"the PostgreSQL database {parsed.database or '(default)'!s} at {where}"
 
 
-def make_engine(url: str, timeout: float = DEFAULT_TIMEOUT) -> Engine:
+def make_engine(url: str, timeout: float = DEFAULT_TIMEOUT, *, quick: bool = False) -> Engine:
     """An engine whose every wait is bounded by about `timeout` seconds: connecting, waiting for
-    a lock or a pooled connection (statements themselves may run 4 times as long)."""
+    a lock or a pooled connection (statements themselves may run 4 times as long).
+
+    `quick` (PostgreSQL): for one-statement reads on a request's path, one round trip each:
+    autocommit (no BEGIN, no ROLLBACK) and no ping at checkout (a connection the server has
+    dropped fails that one read, and is replaced)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         engine = create_engine(
@@ -80,9 +84,10 @@ def make_engine(url: str, timeout: float = DEFAULT_TIMEOUT) -> Engine:
     engine = create_engine(
         url,
         hide_parameters=True,  # an error's text must not carry a row's values into the log
-        pool_pre_ping=True,
+        pool_pre_ping=not quick,
         pool_size=10,
         max_overflow=20,
+        **({"isolation_level": "AUTOCOMMIT"} if quick else {}),
         pool_timeout=timeout,
         connect_args={
             "connect_timeout": seconds,
@@ -116,6 +121,7 @@ class Database:
         self.timeout = timeout
         self.engine = make_engine(url, timeout)
         self._read_engine: Engine | None = None
+        self._quick_engine = make_engine(url, timeout, quick=True) if self.is_postgres else None
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         # Called before a thread's outermost unit of work (`bot.priority`: background work
         # gives way to Slack requests awaiting their ack); the services set it.
@@ -242,9 +248,11 @@ class Database:
 
     @contextmanager
     def read_connection(self) -> Iterator[Connection]:
-        """A Core connection for one quick read (the same read-only engine as `read_session`,
-        without an ORM session's cost: the replay check runs one per Slack request)."""
-        with self._reader().connect() as connection:
+        """A Core connection for one quick read, without an ORM session's cost (the replay
+        check runs one per Slack request): SQLite's read-only engine, as `read_session`;
+        on PostgreSQL an autocommit engine of its own (`make_engine(quick=True)`)."""
+        engine = self._quick_engine or self._reader()
+        with engine.connect() as connection:
             try:
                 yield connection
             finally:
@@ -275,8 +283,9 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
-        if self._read_engine is not None:
-            self._read_engine.dispose()
+        for engine in (self._read_engine, self._quick_engine):
+            if engine is not None:
+                engine.dispose()
 
 
 def alembic_config(url: str) -> Config:
