@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Table, insert, select
+from sqlalchemy.orm import Session, load_only
 
 from bot.leads import stages
 from bot.leads.validate import LeadInput
@@ -46,6 +46,20 @@ class IntakeResult:
             "hot": self.hot,
         }
 
+
+# What the batch's reactions read of a new cold lead (`bot.leads.listener.on_lead_change`,
+# `bot.metrics.count_intake`): read back with its id, the rest loads only if something reads it.
+COLD_READ = (
+    Lead.external_id,
+    Lead.status,
+    Lead.hot,
+    Lead.next_due_at,
+    Lead.owner_wait_until,
+    Lead.owner_id,
+    Lead.campaign_id,
+)
+
+LEADS = cast(Table, Lead.__table__)
 
 # Which payload field(s) each stored column comes from.
 _COLUMN_FIELD = {
@@ -132,25 +146,30 @@ def save_leads(
     # New leads are inserted together (one multi-row INSERT ... RETURNING, far cheaper than
     # the ORM adding them one by one); each keeps its place among the batch's changes.
     changes: list[LeadChange | None] = []
-    pending: dict[str, tuple[int, dict[str, Any]]] = {}
+    pending: dict[str, tuple[int, dict[str, Any], bool]] = {}
 
     def insert_pending() -> None:
         if not pending:
             return
         rows = list(pending.values())
-        # A plain executemany, then one read of the rows: on SQLite a third faster than
-        # INSERT ... RETURNING of whole entities (insertmanyvalues builds every row's objects).
-        session.execute(insert(Lead), [row for _, row in rows])
-        ids = [row["external_id"] for _, row in rows]
+        # A plain Core executemany (the ORM's bulk insert only adds per-row bookkeeping here:
+        # no mapper events fire either way), then one read of the rows: on SQLite a third
+        # faster than INSERT ... RETURNING of whole entities.
+        session.connection().execute(insert(LEADS), [row for _, row, _ in rows])
         created: dict[str, Lead] = {}
-        for start in range(0, len(ids), 400):
-            created.update(
-                (lead.external_id, lead)
-                for lead in session.scalars(
-                    select(Lead).where(Lead.external_id.in_(ids[start : start + 400]))
+        for whole in (True, False):
+            ids = [row["external_id"] for _, row, full in rows if full == whole]
+            # A lead that will be alerted or moved is read whole; a cold one only as far as
+            # its listener looks (the rest loads if anything reads it): most of a batch.
+            query = select(Lead) if whole else select(Lead).options(load_only(*COLD_READ))
+            for start in range(0, len(ids), 400):
+                created.update(
+                    (lead.external_id, lead)
+                    for lead in session.scalars(
+                        query.where(Lead.external_id.in_(ids[start : start + 400]))
+                    )
                 )
-            )
-        for index, row in rows:
+        for index, row, _ in rows:
             lead = created[row["external_id"]]
             existing[lead.external_id] = lead
             changes[index] = LeadChange(lead, True, None, lead.hot)
@@ -192,11 +211,12 @@ def save_leads(
                 "hot": hot,
                 **values,
             }
-            pending[item.external_id] = (len(changes), row)
+            moved = item.stage is not None and item.stage.touched
+            pending[item.external_id] = (len(changes), row, hot or moved)
             changes.append(None)
             result.accepted += 1
             result.hot += hot
-            if item.stage is not None and item.stage.touched:
+            if moved:
                 moves.append((len(changes) - 1, item))
             continue
         if "campaign" not in item.present and lead.campaign_id is not None:
