@@ -8,13 +8,21 @@ listener raises afterwards: Slack then sees no answer within 3 s and shows the u
 although the listener had acked. A guarded listener never raises into Bolt: it acks if it had
 not, and reports the error itself.
 
-`guarded` is also what runs a listener off the request's thread. The Bolt app is built with
+`guarded` also decides when Slack gets its answer. The Bolt app is built with
 `process_before_response=True`, so Bolt calls the guard on the thread that serves the request
-and answers Slack as soon as the guard returns. The guard hands the listener to Handoff's
-listener pool and returns the moment the listener calls `ack()` (a `threading.Event`), or
-when it finishes, whichever is first (Events API deliveries: at once; Bolt acks them). Bolt's
-own runner would instead poll for the ack every 10 ms (`slack_bolt/listener/thread_runner.py`),
-which the profile in bench/profile_ack.py showed as the largest part of an idle ack.
+and answers as soon as the guard returns. Bolt's own runner would instead poll for the ack
+every 10 ms (`slack_bolt/listener/thread_runner.py`), which the profile in
+bench/profile_ack.py showed as the largest part of an idle ack.
+- Over HTTP (`handlers.http` puts an `ON_ACK` callback in the context) the guard runs the
+  listener on its own thread, and the listener's `ack()` hands the response to that callback:
+  the event loop answers Slack at once while the listener goes on.
+- Otherwise (Socket Mode) the guard hands the listener to Handoff's listener pool and returns
+  the moment the listener calls `ack()` (a `threading.Event`), or when it finishes, whichever
+  is first.
+- Events API deliveries: the listener goes to the pool and the guard returns at once; Bolt
+  acks them.
+After its `ack()`, a listener is no longer urgent: its next database session or answer gives
+way to the requests still awaiting theirs (`bot.priority`).
 """
 
 from __future__ import annotations

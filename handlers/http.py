@@ -11,9 +11,15 @@ Order of work for each request:
    deliveries are exempt, Slack re-signs its retries and `event_id` deduplicates them);
 3. a verified body that Bolt cannot route (`payload=null`, no type, an empty `actions` list,
    an unknown type) is answered 200 with nothing done;
-4. Bolt dispatches in Starlette's thread pool (Bolt's own Starlette adapter runs the synchronous
-   `App.dispatch` on the event loop, which serialises requests), with a `respond` that only
-   calls Slack's hosts (`handlers.respond`).
+4. Bolt dispatches on the services' listener threads (`Handoff.listeners`; Bolt's own
+   Starlette adapter runs the synchronous `App.dispatch` on the event loop, which serialises
+   requests), with a `respond` that only calls Slack's hosts (`handlers.respond`). The
+   listener runs on that same thread (`handlers.errors.guarded`), and its `ack()` hands the
+   response straight to the event loop, which answers Slack while the listener goes on:
+   one thread hop each way, none back through a waiting thread;
+5. from its verification to its answer the request counts as awaiting its ack
+   (`bot.priority`): meanwhile background work (the outbox, lead batches, any other thread's
+   next database session, a listener's answers after its ack) gives way, for 50 ms at most.
 """
 
 from __future__ import annotations

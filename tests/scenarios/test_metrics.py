@@ -4,6 +4,7 @@ moving as leads arrive and alerts go out, and METRICS_TOKEN (bearer) when set.""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import replace
 
 import pytest
@@ -33,6 +34,20 @@ def scrape(running: RunningApp) -> Samples:
         if samples.get(("handoff_database_up", ())) == 1:
             return samples
     raise AssertionError("the database never answered a scrape in time")
+
+
+def scrape_until(
+    running: RunningApp, done: Callable[[Samples], bool], timeout: float = 10.0
+) -> Samples:
+    """Scrapes until `done` holds (or `timeout` seconds pass; the caller's asserts then say
+    what is missing). The fake Slack logs a call as it answers; the app counts the call once
+    it has read the answer and recorded it in the outbox, a moment later."""
+    deadline = time.monotonic() + timeout
+    while True:
+        samples = scrape(running)
+        if done(samples) or time.monotonic() > deadline:
+            return samples
+        time.sleep(0.05)
 
 
 def scrape_once(running: RunningApp) -> Samples:
@@ -70,7 +85,14 @@ def test_metrics_follow_leads_and_alerts(running: RunningApp, slack: FakeSlackSe
     assert running.post_leads({"id": "M-2", "source": "Webinar"}).status_code == 422
     top_level(slack, "UREP1", "Ada Lovelace")
     running.handoff.dispatcher.wake()
-    after = scrape(running)
+    sent = ("handoff_messages_sent_total", {"kind": "alert", "method": "chat.postMessage"})
+    after = scrape_until(
+        running,
+        lambda now: (
+            value(now, sent[0], **sent[1]) > value(before, sent[0], **sent[1])
+            and value(now, "handoff_outbox_pending") == 0
+        ),
+    )
 
     def grew(name: str, **labels: str) -> float:
         return value(after, name, **labels) - value(before, name, **labels)
@@ -104,15 +126,11 @@ def test_pending_messages_and_their_age_while_slack_fails(
         "handoff_slack_api_calls_total",
         {"method": "chat.postMessage", "result": "server_error"},
     )
-    # The fake Slack logs the call as it answers; the app counts it once it has read the answer.
-    deadline = time.monotonic() + 10
-    while True:
-        samples = scrape(running)
-        grown = value(samples, failed[0], **failed[1]) - value(before, failed[0], **failed[1])
-        if grown >= 1 or time.monotonic() > deadline:
-            break
-        time.sleep(0.05)
-    assert grown >= 1
+    samples = scrape_until(
+        running,
+        lambda now: value(now, failed[0], **failed[1]) > value(before, failed[0], **failed[1]),
+    )
+    assert value(samples, failed[0], **failed[1]) - value(before, failed[0], **failed[1]) >= 1
     assert value(samples, "handoff_outbox_pending") == 1
     assert value(samples, "handoff_outbox_oldest_pending_seconds") > 0
     slack.fake.heal()
