@@ -11,7 +11,8 @@ AsyncApp (`--bare`) and, for the loaded figures, a lead sender (`--load`: 20-lea
 leads, a quarter of them hot, POSTed 10 times a second). This process only sends the signed
 slash commands and times them: ROUNDS rounds of CONCURRENCY requests released together, after
 WARMUP rounds that are not counted; a request's latency is the time to its HTTP answer (the
-ack). The bare app is measured idle (the floor) in the same run. Prints each run's p50/p99
+ack). Each idle figure starts once the app's outbox is empty (what the previous figure queued
+has been sent). The bare app is measured idle (the floor) in the same run. Prints each run's p50/p99
 and the median over the runs, beside the target (p99 at most 1.5x the bare app's).
 Figures only; no assertions.
 """
@@ -39,6 +40,7 @@ import feedback_ack
 from feedback_ack import CONCURRENCY, SECRET, measure, percentile, stop
 
 from bot.db import Database
+from bot.outbox import pending_count
 from bot.signing import sign_body
 from tests.support.app_process import AppProcess, app_env
 from tests.support.team import seed_team
@@ -168,6 +170,7 @@ def measure_app(
     if True:
         if True:
             for command in COMMANDS:
+                settle(env["DATABASE_URL"])
                 results[f"idle {command}"] = timed(app.url, slack_url, command, rounds)
             load = subprocess.Popen(
                 [sys.executable, __file__, "--load", app.url, env["LEADS_WEBHOOK_SECRET"]],
@@ -180,6 +183,22 @@ def measure_app(
             finally:
                 load.terminate()
                 load.wait(10)
+
+
+def settle(url: str, limit: float = 120.0) -> None:
+    """Idle means idle: wait until the app has sent everything the previous figure queued
+    (260 `/feedback` posts, permalinks and confirmations), then a second more."""
+    db = Database(url)
+    deadline = time.monotonic() + limit
+    try:
+        while time.monotonic() < deadline:
+            with db.read_session() as session:
+                if pending_count(session) == 0:
+                    break
+            time.sleep(0.2)
+    finally:
+        db.dispose()
+    time.sleep(1)
 
 
 def send_load(url: str, secret: str) -> None:
