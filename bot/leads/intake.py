@@ -143,7 +143,7 @@ def save_leads(
         else {}
     )
     now = utcnow()
-    # New leads are inserted together (one multi-row INSERT ... RETURNING, far cheaper than
+    # New leads are inserted together (one executemany, far cheaper than
     # the ORM adding them one by one); each keeps its place among the batch's changes.
     changes: list[LeadChange | None] = []
     pending: dict[str, tuple[int, dict[str, Any], bool]] = {}
