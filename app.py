@@ -50,7 +50,7 @@ def run(settings: Settings) -> int:
     handoff.start()
     socket = None
     if settings.socket_mode:
-        socket = socket_mode_handler(bolt, settings.slack_app_token)
+        socket = socket_mode_handler(bolt, settings.slack_app_token, handoff.priority)
         connect_socket_mode(socket)
     else:
         log.info("Serving Slack requests at POST /slack/events")

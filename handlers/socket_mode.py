@@ -12,10 +12,14 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from typing import Any
 
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_sdk.socket_mode.builtin import SocketModeClient
+from slack_sdk.socket_mode.request import SocketModeRequest
 
+from bot.priority import Priority
 from bot.slack_status import MAX_RETRY
 
 log = logging.getLogger("handoff")
@@ -23,8 +27,25 @@ log = logging.getLogger("handoff")
 PING_INTERVAL = 3.0  # seconds
 
 
-def socket_mode_handler(bolt: App, app_token: str | None) -> SocketModeHandler:
-    return SocketModeHandler(bolt, app_token, ping_interval=PING_INTERVAL)
+class CountedSocketModeHandler(SocketModeHandler):
+    """Slack's envelopes, each counted as awaiting its ack while Bolt dispatches it, as
+    `handlers.http` counts HTTP requests (`bot.priority`): background work gives way."""
+
+    def __init__(self, bolt: App, app_token: str | None, priority: Priority, **kwargs: Any):
+        super().__init__(bolt, app_token, **kwargs)
+        self.priority = priority
+
+    def handle(self, client: SocketModeClient, req: SocketModeRequest) -> None:  # type: ignore[override]  # as Bolt narrows it
+        with self.priority.waiting(), self.priority.urgent():
+            super().handle(client, req)
+
+
+def socket_mode_handler(
+    bolt: App, app_token: str | None, priority: Priority | None = None
+) -> SocketModeHandler:
+    return CountedSocketModeHandler(
+        bolt, app_token, priority or Priority(), ping_interval=PING_INTERVAL
+    )
 
 
 def connect_socket_mode(socket: SocketModeHandler) -> None:

@@ -1,14 +1,19 @@
 """Over HTTP, a slash command's answer leaves at its ack while the listener goes on, and the
 listener's work after the ack gives way while other requests still await theirs
-(`handlers.http`, `handlers.errors.guarded`, `bot.priority`)."""
+(`handlers.http`, `handlers.errors.guarded`, `bot.priority`); a Socket Mode envelope counts
+as awaiting its ack too (`handlers.socket_mode`)."""
 
 from __future__ import annotations
 
+import logging
 import threading
+from unittest.mock import Mock
 
 from slack_bolt import Ack
+from slack_sdk.socket_mode.request import SocketModeRequest
 
 from handlers.errors import guarded
+from handlers.socket_mode import CountedSocketModeHandler
 from tests.support.running_app import RunningApp
 
 LONG = 60.0  # seconds: the give-way limit here, longer than any test
@@ -58,3 +63,35 @@ def test_a_listener_that_fails_before_its_ack_is_still_answered(running: Running
     running.bolt.command("/broken")(guarded(broken))
     response = running.slack.command("/broken")
     assert response.status_code == 200
+
+
+def test_a_socket_mode_envelope_counts_as_awaiting_its_ack(running: RunningApp) -> None:
+    priority = running.handoff.priority
+    seen: dict[str, object] = {}
+
+    def probe(ack: Ack) -> None:
+        seen["pending"] = priority.pending
+        ack(text="Counted")
+
+    running.bolt.command("/probe")(guarded(probe))
+    handler = CountedSocketModeHandler(running.bolt, "xapp-1-A0001-test", priority)
+    client = Mock()
+    client.logger = logging.getLogger("test")
+    body = {
+        "team_id": "T0001",
+        "channel_id": "CSALES",
+        "user_id": "UREP1",
+        "command": "/probe",
+        "text": "",
+        "api_app_id": "A0001",
+        "response_url": "https://hooks.slack.test/commands/T0001/1/x",
+        "trigger_id": "trig.socket",
+    }
+    try:
+        handler.handle(client, SocketModeRequest("slash_commands", "env-1", body))
+    finally:
+        handler.close()
+    assert seen["pending"] == 1  # background work gave way while it was being answered
+    assert priority.pending == 0
+    response = client.send_socket_mode_response.call_args.args[0]
+    assert (response.envelope_id, response.payload) == ("env-1", {"text": "Counted"})
