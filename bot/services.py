@@ -83,8 +83,8 @@ class Handoff:
         self.listeners = ThreadPoolExecutor(max_workers=64, thread_name_prefix="listener")
         self.background = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="after-ack")
         self.health_checks = ThreadPoolExecutor(max_workers=4, thread_name_prefix="healthz")
-        # Reads in parallel: 20 slash commands at once queued behind 2 threads on PostgreSQL.
-        self.signature_checks = ThreadPoolExecutor(max_workers=8, thread_name_prefix="replays")
+        # One coalesced query at a time asks for every signature waiting (bot.replays).
+        self.signature_checks = ThreadPoolExecutor(max_workers=1, thread_name_prefix="replays")
         self.signature_records = ThreadPoolExecutor(max_workers=1, thread_name_prefix="replay-log")
         self.metric_reads = ThreadPoolExecutor(max_workers=1, thread_name_prefix="metrics")
         self.metrics = CollectorRegistry(auto_describe=False)

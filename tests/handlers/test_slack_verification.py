@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import time_machine
 from slack_sdk.signature import SignatureVerifier
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
+from sqlalchemy.engine import Engine
 
 from bot.db import Database
+from bot.deliveries import record_signatures
 from bot.logsetup import exception_summary, quiet_libraries
 from bot.models import SlackEvent
 from bot.replays import SeenSignatures
@@ -159,6 +162,44 @@ def test_a_signature_is_not_mistaken_for_a_replay_of_itself(db: Database) -> Non
                 .where(SlackEvent.event_id.startswith("sig:"))
             )
         assert stored == 200
+
+
+def test_concurrent_checks_share_one_query(db: Database) -> None:
+    """On PostgreSQL the reads of signatures that arrive together go in one query (`IN`),
+    each still answered on its own: one recorded by another process is refused, the rest
+    accepted. The single check thread is held busy while all of them arrive."""
+    if not db.is_postgres:
+        pytest.skip("SQLite reads a local file on the request's own thread")
+    record_signatures(db, ["sig:" + "9f" * 30])
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        if threading.current_thread().name.startswith("check"):
+            statements.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", count)
+    release = threading.Event()
+    try:
+        with (
+            ThreadPoolExecutor(1, thread_name_prefix="check") as checks,
+            ThreadPoolExecutor(16) as requests,
+            ThreadPoolExecutor(1) as writes,
+        ):
+            seen = SeenSignatures(db, checks, db_wait=30, writes=writes)
+            checks.submit(release.wait)
+            signatures = [f"v0={n:02x}" + "e" * 62 for n in range(15)] + ["v0=" + "9f" * 32]
+            try:
+                answers = [requests.submit(seen.first_time, s) for s in signatures]
+                deadline = time.monotonic() + 30
+                while seen._backlog < 16 and time.monotonic() < deadline:
+                    time.sleep(0.01)  # all of them wait for the one check thread
+            finally:
+                release.set()
+            results = [answer.result(timeout=30) for answer in answers]
+    finally:
+        event.remove(Engine, "before_cursor_execute", count)
+    assert results == [True] * 15 + [False]
+    assert len(statements) == 1
 
 
 def test_without_a_database_the_process_still_remembers() -> None:
