@@ -17,6 +17,7 @@ from bot.sources.mapping import (
     joined,
     stage_of,
 )
+from bot.validation import text_problem
 
 Getter = Callable[[str], Any]
 
@@ -51,6 +52,9 @@ def map_fields(
         elif name == "owner" and value is not None:
             # A CRM's owner id: the roster's crm_id, else taken as a Slack user ID.
             item.crm_owner = str(as_text(value))
+            problem = text_problem(item.crm_owner)
+            if problem is not None:  # it is looked up on the roster: it must be storable text
+                raise BadPayload(f"owner: {problem}", where)
             item.paths["owner"] = where
             if isinstance(value, str) and value.startswith(("U", "W")):
                 item.put("owner", value, where)

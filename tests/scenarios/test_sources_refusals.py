@@ -138,3 +138,16 @@ def test_a_salesforce_message_missing_a_mapped_field_is_a_fault_naming_it(
     assert "Notification[1].sObject.Id: id missing" in response.text
     assert "<Ack>" not in response.text
     assert lead_count(running) == 0
+
+
+def test_an_owner_id_that_is_not_valid_unicode_is_a_422_naming_it(running: RunningApp) -> None:
+    """Found by test_fuzz_hubspot: a lone surrogate in `hubspot_owner_id` reached the roster
+    lookup, which SQLite cannot encode, and the CRM was told 503 (an outage) for bad input."""
+    contact = json.loads(sample("hubspot_workflow_object.json"))
+    contact["properties"]["hubspot_owner_id"] = "\ud800"
+    body = json.dumps(contact).encode()  # ASCII, with the surrogate escaped as JSON allows
+    response = post_signed(running.http, running.url, "hubspot", body)
+    assert response.status_code == 422, response.text
+    error = response.json()["error"]
+    assert "properties.hubspot_owner_id" in error and "lone surrogate" in error
+    assert lead_count(running) == 0
