@@ -27,6 +27,7 @@ event_id.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 import time
@@ -86,24 +87,11 @@ class SeenSignatures:
         """True the first time a (verified) signature is seen. A timestamp is accepted from
         5 minutes before now to 5 minutes after, so a signature is remembered for twice the
         window (three times in the database, which is pruned once a minute)."""
-        key = PREFIX + signature.removeprefix("v0=")[:60]
-        now = time.monotonic()
-        oldest = now - 2 * self.window
-        with self._lock:
-            seen = self._seen
-            while seen and (next(iter(seen.values())) < oldest or len(seen) > LOCAL_LIMIT):
-                seen.popitem(last=False)
-            if key in self._seen:
-                return False
-            self._seen[key] = now
-            prune = now - self._pruned >= PRUNE_EVERY
-            if prune:
-                self._pruned = now
-            if self.db is None or self.pool is None or self._backlog >= DB_BACKLOG:
-                return True
-            self._backlog += 1
+        key, known, prune = self._seen_here(signature)
+        if known is not None:
+            return known
         # Read first, record after: the record must not be mistaken for another process's.
-        if not self.db.is_postgres:  # a read of a local file that no writer can hold up (WAL)
+        if not self.db_is_postgres:  # a read of a local file that no writer can hold up (WAL)
             first = not self._recorded(key)
         else:
             future = self._ask(key)
@@ -112,17 +100,61 @@ class SeenSignatures:
             except WaitTimeout:
                 log.info("the database is slow: a signature was checked in this process only")
                 first = True
+        self._record(key, prune)
+        return first
+
+    async def first_time_async(self, signature: str) -> bool:
+        """`first_time` for an event loop: it awaits the (coalesced) read, on either database,
+        instead of blocking a thread on it."""
+        key, known, prune = self._seen_here(signature)
+        if known is not None:
+            return known
+        try:
+            recorded = await asyncio.wait_for(asyncio.wrap_future(self._ask(key)), self.db_wait)
+        except TimeoutError:
+            log.info("the database is slow: a signature was checked in this process only")
+            recorded = False
+        self._record(key, prune)
+        return not recorded
+
+    @property
+    def db_is_postgres(self) -> bool:
+        return self.db is not None and self.db.is_postgres
+
+    def _seen_here(self, signature: str) -> tuple[str, bool | None, bool]:
+        """The signature's key; whether it is a first time if this process alone decides (None:
+        the database is asked); and whether the database's old records are due a pruning."""
+        key = PREFIX + signature.removeprefix("v0=")[:60]
+        now = time.monotonic()
+        oldest = now - 2 * self.window
+        with self._lock:
+            seen = self._seen
+            while seen and (next(iter(seen.values())) < oldest or len(seen) > LOCAL_LIMIT):
+                seen.popitem(last=False)
+            if key in self._seen:
+                return key, False, False
+            self._seen[key] = now
+            prune = now - self._pruned >= PRUNE_EVERY
+            if prune:
+                self._pruned = now
+            if self.db is None or self.pool is None or self._backlog >= DB_BACKLOG:
+                return key, True, prune
+            self._backlog += 1
+        return key, None, prune
+
+    def _record(self, key: str, prune: bool) -> None:
+        """Queue the signature's record (written in the background, a batch at a time)."""
         with self._lock:
             self._pending.append(key)
             write_now = len(self._pending) == 1  # else a write is already on its way
         if write_now and self.writes is not None:
             self.writes.submit(self._write, prune)
-        return first
 
     def _ask(self, key: str) -> Future[bool]:
         """Whether `key` is recorded, answered by the next coalesced query."""
         assert self.pool is not None
         future: Future[bool] = Future()
+        future.set_running_or_notify_cancel()  # an awaiting caller's timeout cannot cancel it
         with self._lock:
             self._asked[key] = future
             start = not self._asking

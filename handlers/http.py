@@ -20,6 +20,13 @@ Order of work for each request:
 5. from its verification to its answer the request counts as awaiting its ack
    (`bot.priority`): meanwhile background work (the outbox, lead batches, any other thread's
    next database session, a listener's answers after its ack) gives way, for 50 ms at most.
+
+A slash command whose ack depends on its text alone (`handlers.commands.EARLY_ACKS`: `/campaign`,
+`/feedback`, `/leads`) skips the hops: the event loop checks the signature for a replay (an
+awaited, coalesced read, `SeenSignatures.first_time_async`), answers with that ack itself, and
+only then hands the request to a listener thread, where the listener's own `ack()` has nothing
+left to send. Under lead load a thread hop costs an ack a wait for the interpreter each way
+(bench/ack_tails.py); the loop alone answers as a bare async Bolt app does.
 """
 
 from __future__ import annotations
@@ -33,7 +40,7 @@ import uuid
 from asyncio import FIRST_COMPLETED
 from typing import Any
 
-from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt import Ack, App, BoltRequest, BoltResponse
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
 from slack_sdk.signature import SignatureVerifier
 from starlette.requests import Request
@@ -45,6 +52,7 @@ from bot.priority import Priority
 from bot.replays import WINDOW, SeenSignatures
 from bot.services import Handoff
 from handlers import NO_SIGNING_SECRET, respond
+from handlers.commands import EARLY_ACKS
 from handlers.context import ON_ACK
 from handlers.errors import ACK_WAIT
 from handlers.web import BodyTooLarge, error, read_body
@@ -120,6 +128,20 @@ def routable(body: Any) -> bool:
     return True
 
 
+def early_ack(body: Any) -> BoltResponse | None:
+    """The ack of a slash command that `EARLY_ACKS` can answer from its text (None: any other
+    request, or one its function cannot answer, which then goes the usual way)."""
+    command = body.get("command") if isinstance(body, dict) else None
+    make = EARLY_ACKS.get(command) if isinstance(command, str) else None
+    if make is None or not routable(body):
+        return None
+    try:
+        return Ack()(**make(body))
+    except Exception as exc:  # the listener's own path answers (and reports) it
+        log.warning("could not make the ack of %s early: %s", command, exception_summary(exc))
+        return None
+
+
 def is_event_delivery(body: dict) -> bool:
     return body.get("type") == "event_callback" and isinstance(body.get("event_id"), str)
 
@@ -139,6 +161,7 @@ def slack_route(app: App, handoff: Handoff | None = None) -> Route:
     replays = getattr(app, "_handoff_seen_signatures", None) or SeenSignatures(None)
     waiting = handoff.priority if handoff is not None else Priority()
     pool = handoff.listeners if handoff is not None else None
+    running: set[asyncio.Future[None]] = set()  # listeners of early-answered commands
 
     def handle(bolt_request: BoltRequest, signature: str) -> BoltResponse | None:
         try:
@@ -149,12 +172,22 @@ def slack_route(app: App, handoff: Handoff | None = None) -> Route:
             log.error("Slack request failed (error %s: %s)", error_id, exception_summary(exc))
             return None
 
-    def route(bolt_request: BoltRequest, signature: str) -> BoltResponse | None:
+    def after_early_ack(bolt_request: BoltRequest) -> None:
+        """The listener of a request the event loop has answered (its replay check done)."""
+        try:
+            route(bolt_request, "", checked=True)
+        except Exception as exc:
+            error_id = uuid.uuid4().hex[:8]
+            log.error("Slack request failed (error %s: %s)", error_id, exception_summary(exc))
+
+    def route(
+        bolt_request: BoltRequest, signature: str, checked: bool = False
+    ) -> BoltResponse | None:
         body = bolt_request.body
         if not routable(body):
             log.info("ignored a signed Slack request Handoff cannot route")
             return None
-        if not is_event_delivery(body) and not replays.first_time(signature):
+        if not checked and not is_event_delivery(body) and not replays.first_time(signature):
             return BoltResponse(status=401, body={"error": "replayed request"})
         # A listener's answers after its ack give way too (a no-op before it, `bot.priority`).
         respond.install(bolt_request.context, app, before_send=waiting.give_way)
@@ -183,6 +216,18 @@ def slack_route(app: App, handoff: Handoff | None = None) -> Route:
             log.info("ignored a signed Slack request whose body Bolt cannot parse")
             return no_op()
         loop = asyncio.get_running_loop()
+        early = early_ack(bolt_request.body) if handoff is not None else None
+        if early is not None:
+            with waiting.waiting():
+                first = await replays.first_time_async(signature or "")
+            if not first:
+                refusals.refused("replayed")
+                return error(401, "replayed request")
+            bolt_request.context[ON_ACK] = _answered_already
+            listener = loop.run_in_executor(pool, after_early_ack, bolt_request)
+            running.add(listener)
+            listener.add_done_callback(running.discard)
+            return to_starlette_response(early)
         acked: asyncio.Future[BoltResponse] = loop.create_future()
 
         def answer(response: BoltResponse) -> None:  # from the listener's thread, at its ack
@@ -211,3 +256,7 @@ def slack_route(app: App, handoff: Handoff | None = None) -> Route:
 def _resolve(future: asyncio.Future[BoltResponse], response: BoltResponse) -> None:
     if not future.done():
         future.set_result(response)
+
+
+def _answered_already(_response: BoltResponse) -> None:
+    """ON_ACK of a command the event loop has answered: the listener's ack sends nothing."""

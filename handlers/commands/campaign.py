@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from slack_bolt import Ack, App, Respond
 
 from bot import campaigns
@@ -12,8 +14,13 @@ from bot.services import Handoff
 from handlers.errors import guarded
 
 
+def ack_args(_command: dict) -> dict[str, Any]:
+    """The ack: always empty (the answer follows through `respond`)."""
+    return {}
+
+
 def campaign_callback(ack: Ack, command: dict, respond: Respond, handoff: Handoff) -> None:
-    ack()
+    ack(**ack_args(command))
     request = campaigns.parse_command(command.get("text"))
     user_id = command["user_id"]
     if request.action in ("new", "edit"):

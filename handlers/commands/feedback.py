@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
@@ -31,13 +32,18 @@ def tell(respond: Respond, reply: Message) -> None:
         log.warning("could not answer /feedback: %s", type(exc).__name__)
 
 
+def ack_args(command: dict) -> dict[str, Any]:
+    """The ack, from the text alone: empty, or the answer to text that cannot be feedback."""
+    early = feedback.precheck(feedback.command_text(command.get("text")))
+    return {} if early is None else {**early.as_args(), "response_type": "ephemeral"}
+
+
 def feedback_callback(ack: Ack, command: dict, respond: Respond, handoff: Handoff) -> None:
-    text = feedback.command_text(command.get("text"))
-    early = feedback.precheck(text)
-    if early is not None:
-        ack(**early.as_args(), response_type="ephemeral")
+    answer = ack_args(command)
+    ack(**answer)
+    if answer:
         return
-    ack()
+    text = feedback.command_text(command.get("text"))
     handoff.background.submit(send, handoff, text, command["user_id"], respond)
 
 

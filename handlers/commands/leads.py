@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from slack_bolt import Ack, App
 from slack_bolt.context.respond import Respond
 
@@ -21,8 +23,13 @@ USAGE = (
 )
 
 
+def ack_args(_command: dict) -> dict[str, Any]:
+    """The ack: always empty (the answer follows through `respond`)."""
+    return {}
+
+
 def leads_callback(ack: Ack, command: dict, respond: Respond, handoff: Handoff) -> None:
-    ack()
+    ack(**ack_args(command))
     word, _, rest = (command.get("text") or "").strip().partition(" ")
     if word.lower() == "stale" and not rest:  # the manager digest's list
         stale = stale_leads_for(handoff, command["user_id"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 import time
@@ -200,6 +201,26 @@ def test_concurrent_checks_share_one_query(db: Database) -> None:
         event.remove(Engine, "before_cursor_execute", count)
     assert results == [True] * 15 + [False]
     assert len(statements) == 1
+
+
+def test_an_awaited_check_that_outlasts_its_wait_is_decided_in_this_process(
+    db: Database,
+) -> None:
+    """The event loop's check (`first_time_async`) waits `db_wait` for the coalesced read, then
+    lets the in-process cache decide; the late answer harms nothing and later checks still
+    reach the database."""
+    release = threading.Event()
+    with ThreadPoolExecutor(1) as checks, ThreadPoolExecutor(1) as writes:
+        seen = SeenSignatures(db, checks, db_wait=0.05, writes=writes)
+        checks.submit(release.wait)  # the database read cannot start
+        assert asyncio.run(seen.first_time_async("v0=" + "77" * 32))
+        release.set()
+        checks.submit(lambda: None).result()  # the late read has been answered
+        seen.db_wait = 30
+        record_signatures(db, ["sig:" + "79" * 30])  # as another process would
+        assert not asyncio.run(seen.first_time_async("v0=" + "79" * 32))
+        assert asyncio.run(seen.first_time_async("v0=" + "78" * 32))
+        assert not asyncio.run(seen.first_time_async("v0=" + "77" * 32))  # remembered here
 
 
 def test_without_a_database_the_process_still_remembers() -> None:

@@ -1,17 +1,21 @@
 """Over HTTP, a slash command's answer leaves at its ack while the listener goes on, and the
 listener's work after the ack gives way while other requests still await theirs
 (`handlers.http`, `handlers.errors.guarded`, `bot.priority`); a Socket Mode envelope counts
-as awaiting its ack too (`handlers.socket_mode`)."""
+as awaiting its ack too (`handlers.socket_mode`). A command whose ack needs only its text
+(`handlers.commands.EARLY_ACKS`) is answered by the event loop before any listener thread runs."""
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from unittest.mock import Mock
 
+import pytest
 from slack_bolt import Ack
 from slack_sdk.socket_mode.request import SocketModeRequest
 
+from handlers.commands import EARLY_ACKS
 from handlers.errors import guarded
 from handlers.socket_mode import CountedSocketModeHandler
 from tests.support.running_app import RunningApp
@@ -95,3 +99,62 @@ def test_a_socket_mode_envelope_counts_as_awaiting_its_ack(running: RunningApp) 
     assert priority.pending == 0
     response = client.send_socket_mode_response.call_args.args[0]
     assert (response.envelope_id, response.payload) == ("env-1", {"text": "Counted"})
+
+
+def test_a_command_acked_from_its_text_is_answered_before_its_listener_runs(
+    running: RunningApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(EARLY_ACKS, "/early", lambda command: {"text": f"Got {command['text']}"})
+    release, ran = threading.Event(), []
+
+    def early(ack: Ack, command: dict) -> None:
+        release.wait(30)  # held before its own ack: the answer must not wait for it
+        ack(**EARLY_ACKS["/early"](command))
+        ran.append(command["text"])
+
+    running.bolt.command("/early")(guarded(early))
+    response = running.slack.command("/early", "this")
+    assert (response.status_code, response.text) == (200, "Got this")
+    assert ran == []
+    release.set()
+    deadline = time.monotonic() + 10
+    while not ran and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert ran == ["this"]  # the listener still ran, once, after the answer
+
+
+def test_a_replayed_early_command_is_refused_before_its_listener(
+    running: RunningApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(EARLY_ACKS, "/once", lambda _command: {})
+    ran = threading.Semaphore(0)
+
+    def once(ack: Ack) -> None:
+        ack()
+        ran.release()
+
+    running.bolt.command("/once")(guarded(once))
+    body = "command=%2Fonce&text=&user_id=UREP1&team_id=T0001&channel_id=CSALES&trigger_id=t1"
+    now = int(time.time())
+    assert running.slack.post(body, timestamp=now).status_code == 200
+    replayed = running.slack.post(body, timestamp=now)
+    assert replayed.status_code == 401
+    assert replayed.json() == {"error": "replayed request"}
+    assert ran.acquire(timeout=10)
+    assert not ran.acquire(timeout=0.5)
+
+
+def test_an_early_ack_that_fails_leaves_the_answer_to_the_listener(
+    running: RunningApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(_command: dict) -> dict:
+        raise ValueError("cannot tell")
+
+    monkeypatch.setitem(EARLY_ACKS, "/fallback", broken)
+
+    def fallback(ack: Ack) -> None:
+        ack(text="From the listener")
+
+    running.bolt.command("/fallback")(guarded(fallback))
+    response = running.slack.command("/fallback")
+    assert (response.status_code, response.text) == (200, "From the listener")
