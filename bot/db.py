@@ -10,8 +10,9 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
+import psycopg
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, QueuePool, create_engine, event, text
@@ -257,6 +258,27 @@ class Database:
                 yield connection
             finally:
                 connection.rollback()
+
+    async def connect_async(self) -> psycopg.AsyncConnection[Any]:
+        """PostgreSQL only: an autocommit connection of psycopg's own for an event loop (the
+        replay check's reads, `bot.replays`), with the engines' bounds: connecting, a dead
+        server (TCP) and a statement all time out."""
+        if not self.is_postgres:
+            raise ValueError("only PostgreSQL has an event-loop connection")
+        url = make_url(self.url).set(drivername="postgresql")
+        timeout = self.timeout
+        connection = await psycopg.AsyncConnection.connect(
+            url.render_as_string(hide_password=False),
+            autocommit=True,
+            connect_timeout=max(2, math.ceil(timeout)),
+            tcp_user_timeout=int(timeout * 1000),
+            keepalives=1,
+            keepalives_idle=10,
+            keepalives_interval=2,
+            keepalives_count=3,
+        )
+        await connection.execute(f"SET statement_timeout = {int(timeout * 4000)}")
+        return connection
 
     def _reader(self) -> Engine:
         if self.is_postgres:

@@ -28,6 +28,7 @@ event_id.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
 import time
@@ -35,7 +36,9 @@ from collections import OrderedDict
 from concurrent.futures import Executor, Future
 from concurrent.futures import TimeoutError as WaitTimeout
 from datetime import timedelta
+from typing import Any
 
+import psycopg
 from sqlalchemy import bindparam, select
 
 from bot.db import Database
@@ -54,6 +57,9 @@ SEEN = select(SlackEvent.event_id).where(SlackEvent.event_id == bindparam("key")
 SEEN_ANY = select(SlackEvent.event_id).where(
     SlackEvent.event_id.in_(bindparam("keys", expanding=True))
 )
+# The same read for psycopg itself (the event loop's connection, `LoopReads`).
+SEEN_ANY_SQL = "SELECT event_id FROM slack_events WHERE event_id = ANY(%s)"
+QUERY_LIMIT = 5.0  # seconds: a read still unanswered then is given up, its connection closed
 
 
 class SeenSignatures:
@@ -81,6 +87,7 @@ class SeenSignatures:
         self._pruned = time.monotonic()
         self._backlog = 0
         self._asked: dict[str, Future[bool]] = {}  # reads waiting for the next query
+        self._loop_reads = LoopReads(db) if db is not None and db.is_postgres else None
         self._asking = False  # a query is on its way (one at a time, on `pool`)
 
     def first_time(self, signature: str) -> bool:
@@ -109,8 +116,12 @@ class SeenSignatures:
         key, known, prune = self._seen_here(signature)
         if known is not None:
             return known
+        if self._loop_reads is not None:  # on the loop's own connection: no thread to wake
+            asked: asyncio.Future[bool] = asyncio.shield(self._loop_reads.ask(key))
+        else:
+            asked = asyncio.wrap_future(self._ask(key))
         try:
-            recorded = await asyncio.wait_for(asyncio.wrap_future(self._ask(key)), self.db_wait)
+            recorded = await asyncio.wait_for(asked, self.db_wait)
         except TimeoutError:
             log.info("the database is slow: a signature was checked in this process only")
             recorded = False
@@ -211,3 +222,55 @@ class SeenSignatures:
         finally:
             with self._lock:
                 self._backlog -= len(keys)
+
+
+class LoopReads:
+    """The event loop's replay reads on PostgreSQL, coalesced like the threads' (`_answer`),
+    on a connection of the loop's own (`Database.connect_async`): a burst's checks cost the
+    loop one query's round trip and no thread's wake-up, as a bare async app's would."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._connection: psycopg.AsyncConnection[Any] | None = None
+        self._asked: dict[str, asyncio.Future[bool]] = {}
+        self._answering: asyncio.Task[None] | None = None
+
+    def ask(self, key: str) -> asyncio.Future[bool]:
+        """Whether `key` is recorded, answered by the next query (one at a time)."""
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:  # a new loop (a restarted server): start afresh on it
+            self._loop, self._connection, self._asked, self._answering = loop, None, {}, None
+        future = self._asked.get(key) or loop.create_future()
+        self._asked[key] = future
+        if self._answering is None:
+            self._answering = loop.create_task(self._answer())
+        return future
+
+    async def _answer(self) -> None:
+        try:
+            while self._asked:
+                asked, self._asked = self._asked, {}
+                try:
+                    found = await asyncio.wait_for(self._found(list(asked)), QUERY_LIMIT)
+                except Exception as exc:  # down or slow: the in-process check still holds
+                    log.warning("could not look up Slack signatures: %s", type(exc).__name__)
+                    found = set()
+                    await self._close()
+                for key, future in asked.items():
+                    if not future.done():
+                        future.set_result(key in found)
+        finally:
+            self._answering = None
+
+    async def _found(self, keys: list[str]) -> set[str]:
+        if self._connection is None or self._connection.closed:
+            self._connection = await self.db.connect_async()
+        cursor = await self._connection.execute(SEEN_ANY_SQL, (keys,))
+        return {row[0] for row in await cursor.fetchall()}
+
+    async def _close(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            with contextlib.suppress(Exception):
+                await connection.close()

@@ -173,8 +173,11 @@ def slack_route(app: App, handoff: Handoff | None = None) -> Route:
             return None
 
     def after_early_ack(bolt_request: BoltRequest) -> None:
-        """The listener of a request the event loop has answered (its replay check done)."""
+        """The listener of a request the event loop has answered (its replay check done). Its
+        dispatch (Bolt's middleware and matchers, then the listener) is background work now:
+        it gives way to the requests still awaiting their answer, such as the rest of a burst."""
         try:
+            waiting.give_way()
             route(bolt_request, "", checked=True)
         except Exception as exc:
             error_id = uuid.uuid4().hex[:8]

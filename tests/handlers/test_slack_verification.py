@@ -6,12 +6,14 @@ import asyncio
 import logging
 import threading
 import time
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
 import pytest
 import time_machine
 from slack_sdk.signature import SignatureVerifier
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, text
 from sqlalchemy.engine import Engine
 
 from bot.db import Database
@@ -203,24 +205,81 @@ def test_concurrent_checks_share_one_query(db: Database) -> None:
     assert len(statements) == 1
 
 
+@contextmanager
+def stalled_reads(db: Database, checks: ThreadPoolExecutor) -> Iterator[Callable[[], None]]:
+    """Signature reads cannot finish until the yielded function is called: on PostgreSQL the
+    table is locked (the event loop reads on a connection of its own), on SQLite the check
+    thread is busy."""
+    if not db.is_postgres:
+        free = threading.Event()
+        checks.submit(free.wait)
+        try:
+            yield free.set
+        finally:
+            free.set()
+        return
+    with db.engine.connect() as locker:
+        locker.execute(text("LOCK TABLE slack_events IN ACCESS EXCLUSIVE MODE"))
+        try:
+            yield locker.rollback
+        finally:
+            locker.rollback()
+
+
 def test_an_awaited_check_that_outlasts_its_wait_is_decided_in_this_process(
     db: Database,
 ) -> None:
     """The event loop's check (`first_time_async`) waits `db_wait` for the coalesced read, then
     lets the in-process cache decide; the late answer harms nothing and later checks still
     reach the database."""
-    release = threading.Event()
-    with ThreadPoolExecutor(1) as checks, ThreadPoolExecutor(1) as writes:
+    with (
+        ThreadPoolExecutor(1) as checks,
+        ThreadPoolExecutor(1) as writes,
+        stalled_reads(db, checks) as release,
+    ):
         seen = SeenSignatures(db, checks, db_wait=0.05, writes=writes)
-        checks.submit(release.wait)  # the database read cannot start
-        assert asyncio.run(seen.first_time_async("v0=" + "77" * 32))
-        release.set()
-        checks.submit(lambda: None).result()  # the late read has been answered
-        seen.db_wait = 30
-        record_signatures(db, ["sig:" + "79" * 30])  # as another process would
-        assert not asyncio.run(seen.first_time_async("v0=" + "79" * 32))
-        assert asyncio.run(seen.first_time_async("v0=" + "78" * 32))
-        assert not asyncio.run(seen.first_time_async("v0=" + "77" * 32))  # remembered here
+
+        async def scenario() -> None:
+            assert await seen.first_time_async("v0=" + "77" * 32)  # decided here, in time
+            release()
+            await asyncio.wrap_future(checks.submit(lambda: None))
+            while seen._loop_reads is not None and seen._loop_reads._answering is not None:
+                await asyncio.sleep(0.01)  # the late read has been answered
+            seen.db_wait = 30
+            record_signatures(db, ["sig:" + "79" * 30])  # as another process would
+            assert not await seen.first_time_async("v0=" + "79" * 32)
+            assert await seen.first_time_async("v0=" + "78" * 32)
+            assert not await seen.first_time_async("v0=" + "77" * 32)  # remembered here
+
+        asyncio.run(scenario())
+
+
+def test_the_event_loops_checks_share_one_query(db: Database) -> None:
+    """On PostgreSQL the loop's checks of a burst go in one query on its own connection, each
+    still answered on its own."""
+    if not db.is_postgres:
+        pytest.skip("SQLite's reads go through the check thread (above)")
+    record_signatures(db, ["sig:" + "9f" * 30])
+    batches: list[int] = []
+    with ThreadPoolExecutor(1) as checks, ThreadPoolExecutor(1) as writes:
+        seen = SeenSignatures(db, checks, db_wait=30, writes=writes)
+        reads = seen._loop_reads
+        assert reads is not None
+        query = reads._found
+
+        async def counted(keys: list[str]) -> set[str]:
+            batches.append(len(keys))
+            return await query(keys)
+
+        reads._found = counted  # type: ignore[method-assign]  # a spy around the real query
+        signatures = [f"v0={n:02x}" + "d" * 62 for n in range(15)] + ["v0=" + "9f" * 32]
+
+        async def burst() -> list[bool]:
+            return list(await asyncio.gather(*(seen.first_time_async(s) for s in signatures)))
+
+        results = asyncio.run(burst())
+    assert results == [True] * 15 + [False]
+    assert batches == [16]
 
 
 def test_without_a_database_the_process_still_remembers() -> None:
