@@ -227,7 +227,10 @@ def slack_route(app: App, handoff: Handoff | None = None) -> Route:
                 refusals.refused("replayed")
                 return error(401, "replayed request")
             bolt_request.context[ON_ACK] = _answered_already
-            listener = loop.run_in_executor(pool, after_early_ack, bolt_request)
+            try:
+                listener = loop.run_in_executor(pool, after_early_ack, bolt_request)
+            except RuntimeError:  # the listener threads have stopped: the server is stopping
+                return error(503, "Handoff is restarting; try again in a moment")
             running.add(listener)
             listener.add_done_callback(running.discard)
             return to_starlette_response(early)
@@ -238,7 +241,10 @@ def slack_route(app: App, handoff: Handoff | None = None) -> Route:
 
         bolt_request.context[ON_ACK] = answer
         with waiting.waiting():
-            dispatched = loop.run_in_executor(pool, handle, bolt_request, signature or "")
+            try:
+                dispatched = loop.run_in_executor(pool, handle, bolt_request, signature or "")
+            except RuntimeError:  # the listener threads have stopped: the server is stopping
+                return error(503, "Handoff is restarting; try again in a moment")
             await asyncio.wait((acked, dispatched), timeout=ACK_WAIT, return_when=FIRST_COMPLETED)
         if acked.done():
             bolt_response: BoltResponse | None = acked.result()

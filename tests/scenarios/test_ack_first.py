@@ -158,3 +158,12 @@ def test_an_early_ack_that_fails_leaves_the_answer_to_the_listener(
     running.bolt.command("/fallback")(guarded(fallback))
     response = running.slack.command("/fallback")
     assert (response.status_code, response.text) == (200, "From the listener")
+
+
+def test_a_request_once_the_listener_threads_have_stopped_is_a_503(running: RunningApp) -> None:
+    """While the server stops: a clear, temporary refusal, not a 500 (either path)."""
+    running.handoff.listeners.shutdown(wait=True)
+    for command in ("/campaign", "/unknown"):  # answered by the loop; dispatched to Bolt
+        response = running.slack.command(command, "list")
+        assert response.status_code == 503, command
+        assert response.json() == {"error": "Handoff is restarting; try again in a moment"}
