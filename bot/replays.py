@@ -12,14 +12,17 @@ On SQLite a write queues behind every other writer (lead intake, the outbox), an
 in bench/profile_ack.py showed acks waiting the full `DB_WAIT` for it under load; a read never
 waits for a writer (WAL). The price: a replay that reaches another process in the instant
 between the original's acceptance and its record landing (milliseconds) is not refused there.
-On PostgreSQL the read gets `DB_WAIT` seconds (on a small pool the composition root owns,
-`Handoff.signature_checks`); a slower or failing database leaves the decision to the
-in-process cache. Concurrent reads are coalesced: while one query is on its way, the
-signatures that arrive meanwhile wait for the next, which asks for all of them at once (`IN`).
+The read gets `DB_WAIT` seconds; a slower or failing database leaves the decision to the
+in-process cache. Reads off the request's thread are coalesced: while one query is on its way,
+the signatures that arrive meanwhile wait for the next, which asks for all of them at once.
 Twenty requests released together cost two or three queries, not twenty round trips and
 twenty server wake-ups on a machine the server shares (bench/ack_tails.py: PostgreSQL's idle
-`/feedback` ack p99 went from about 2x to about 1.5x the bare app's).
-On SQLite it is a read of a local file on the request's thread.
+`/feedback` ack p99 went from about 2x to about 1.5x the bare app's). Where the read runs:
+- `first_time` (a request's thread): on SQLite a read of a local file on that thread; on
+  PostgreSQL on the small pool the composition root owns (`Handoff.signature_checks`);
+- `first_time_async` (the event loop, for the commands it answers itself, `handlers.http`):
+  on PostgreSQL on a connection of the loop's own (`LoopReads`), so no thread is woken; on
+  SQLite on that same pool.
 Slack signs each retry of an Events API delivery afresh (a new timestamp, so
 a new signature): retries are not refused here; `bot.deliveries.first_delivery` drops them by
 event_id.
@@ -111,8 +114,7 @@ class SeenSignatures:
         return first
 
     async def first_time_async(self, signature: str) -> bool:
-        """`first_time` for an event loop: it awaits the (coalesced) read, on either database,
-        instead of blocking a thread on it."""
+        """`first_time` for an event loop: it awaits the read instead of blocking a thread."""
         key, known, prune = self._seen_here(signature)
         if known is not None:
             return known
