@@ -56,7 +56,6 @@ LOCAL_LIMIT = 50_000
 PRUNE_EVERY = 60.0
 DB_WAIT = 0.3  # seconds
 DB_BACKLOG = 200  # queued database checks beyond which only the in-process cache decides
-SEEN = select(SlackEvent.event_id).where(SlackEvent.event_id == bindparam("key"))
 SEEN_ANY = select(SlackEvent.event_id).where(
     SlackEvent.event_id.in_(bindparam("keys", expanding=True))
 )
@@ -102,7 +101,7 @@ class SeenSignatures:
             return known
         # Read first, record after: the record must not be mistaken for another process's.
         if not self.db_is_postgres:  # a read of a local file that no writer can hold up (WAL)
-            first = not self._recorded(key)
+            first = key not in self._found([key])
         else:
             future = self._ask(key)
             try:
@@ -191,24 +190,20 @@ class SeenSignatures:
                 if not asked:
                     self._asking = False
                     return
-            try:
-                with self.db.read_connection() as connection:
-                    found = set(connection.scalars(SEEN_ANY, {"keys": list(asked)}))
-            except Exception as exc:  # the database is down: the in-process check still holds
-                log.warning("could not look up Slack signatures: %s", type(exc).__name__)
-                found = set()
+            found = self._found(list(asked))
             for key, future in asked.items():
                 future.set_result(key in found)
 
-    def _recorded(self, key: str) -> bool:
-        """Whether another process has recorded `key` (a read; it never waits for a writer)."""
+    def _found(self, keys: list[str]) -> set[str]:
+        """Which of `keys` another process has recorded (a read; it never waits for a writer).
+        None of them, as far as this process knows, when the database is down."""
         assert self.db is not None
         try:
             with self.db.read_connection() as connection:
-                return connection.execute(SEEN, {"key": key}).first() is not None
+                return set(connection.scalars(SEEN_ANY, {"keys": keys}))
         except Exception as exc:  # the database is down: the in-process check still holds
-            log.warning("could not look up a Slack signature: %s", type(exc).__name__)
-            return False
+            log.warning("could not look up Slack signatures: %s", type(exc).__name__)
+            return set()
 
     def _write(self, prune: bool) -> None:
         """Record every pending signature in one transaction (a duplicate is skipped)."""

@@ -161,15 +161,13 @@ def slack_route(app: App, handoff: Handoff | None = None) -> Route:
     replays = getattr(app, "_handoff_seen_signatures", None) or SeenSignatures(None)
     waiting = handoff.priority if handoff is not None else Priority()
     pool = handoff.listeners if handoff is not None else None
-    running: set[asyncio.Future[None]] = set()  # listeners of early-answered commands
 
     def handle(bolt_request: BoltRequest, signature: str) -> BoltResponse | None:
         try:
             with waiting.urgent():  # this thread works towards the ack: it never gives way
                 return route(bolt_request, signature)
         except Exception as exc:  # Bolt answers its own errors; this is the last boundary
-            error_id = uuid.uuid4().hex[:8]
-            log.error("Slack request failed (error %s: %s)", error_id, exception_summary(exc))
+            failed(exc)
             return None
 
     def after_early_ack(bolt_request: BoltRequest) -> None:
@@ -180,8 +178,7 @@ def slack_route(app: App, handoff: Handoff | None = None) -> Route:
             waiting.give_way()
             route(bolt_request, "", checked=True)
         except Exception as exc:
-            error_id = uuid.uuid4().hex[:8]
-            log.error("Slack request failed (error %s: %s)", error_id, exception_summary(exc))
+            failed(exc)
 
     def route(
         bolt_request: BoltRequest, signature: str, checked: bool = False
@@ -227,12 +224,10 @@ def slack_route(app: App, handoff: Handoff | None = None) -> Route:
                 refusals.refused("replayed")
                 return error(401, "replayed request")
             bolt_request.context[ON_ACK] = _answered_already
-            try:
-                listener = loop.run_in_executor(pool, after_early_ack, bolt_request)
+            try:  # its failures are logged by `after_early_ack`: nothing awaits it
+                loop.run_in_executor(pool, after_early_ack, bolt_request)
             except RuntimeError:  # the listener threads have stopped: the server is stopping
                 return error(503, "Handoff is restarting; try again in a moment")
-            running.add(listener)
-            listener.add_done_callback(running.discard)
             return to_starlette_response(early)
         acked: asyncio.Future[BoltResponse] = loop.create_future()
 
@@ -269,3 +264,9 @@ def _resolve(future: asyncio.Future[BoltResponse], response: BoltResponse) -> No
 
 def _answered_already(_response: BoltResponse) -> None:
     """ON_ACK of a command the event loop has answered: the listener's ack sends nothing."""
+
+
+def failed(exc: Exception) -> None:
+    """The last boundary of a Slack request: one line with an id, no message text."""
+    error_id = uuid.uuid4().hex[:8]
+    log.error("Slack request failed (error %s: %s)", error_id, exception_summary(exc))
