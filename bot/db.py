@@ -310,6 +310,26 @@ class Database:
                 engine.dispose()
 
 
+_MEMOS = "handoff_transaction_memos"
+
+
+def transaction_memo(session: Session, name: str) -> dict[Any, Any]:
+    """A dict that lives as long as `session`'s current transaction: forgotten when it
+    commits or rolls back (a savepoint's rollback too). For what one transaction may reuse
+    across a batch (a look-up made once for many leads) and must not outlive it."""
+    memos: dict[str, dict[Any, Any]] = session.info.setdefault(_MEMOS, {})
+    return memos.setdefault(name, {})
+
+
+def _forget_memos(session: Session, *_args: Any) -> None:
+    session.info.pop(_MEMOS, None)
+
+
+if not event.contains(Session, "after_commit", _forget_memos):
+    event.listen(Session, "after_commit", _forget_memos)
+    event.listen(Session, "after_soft_rollback", _forget_memos)
+
+
 def alembic_config(url: str) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))

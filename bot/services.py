@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 WORKERS = 2  # threads for listeners' work after the ack (/feedback)
 HEALTH_DEADLINE = 1.5  # seconds: /healthz answers well within 2 s whatever the database does
 HealthCheck = tuple[str, str, "int | None"]
-LeadListener = Callable[[Session, lead_intake.LeadChange], None]
+LeadListener = Callable[[Session, list[lead_intake.LeadChange]], None]
 Prepare = Callable[[Session, list[LeadInput]], list[LeadInput]]
 
 
@@ -172,9 +172,8 @@ class Handoff:
                 stage_by=stage_by,
             )
             result.duplicates += len(leads) - len(kept)
-            for change in result.changes:
-                for listener in self.lead_listeners:
-                    listener(session, change)
+            for listener in self.lead_listeners:
+                listener(session, result.changes)
             request_lookups(session, unknown)
         return result, unknown
 

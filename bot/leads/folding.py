@@ -22,12 +22,13 @@ from sqlalchemy import distinct, event, func, select, text
 from sqlalchemy.orm import Session, SessionTransaction
 
 from bot import outbox
+from bot.db import transaction_memo
 from bot.durations import format_duration
 from bot.ids import LadderIds, LeadIds
 from bot.keys import fold_key, nudge_key
 from bot.lookups import campaign_of
 from bot.messages import Message, render_message
-from bot.models import BurstAlert, Campaign, Lead, OutboxMessage
+from bot.models import BurstAlert, Campaign, Lead, OutboxMessage, utcnow
 from bot.states import LeadStatus
 
 ALERT, ESCALATION = "alert", "escalation"
@@ -59,25 +60,34 @@ def admit(
 ) -> str | None:
     """Record that `lead` is news for `recipient`. None: send it on its own; otherwise the key
     of the fold message it is listed in (call `show` with it). With folding off (`burst` 0)
-    nothing is counted: every lead goes on its own."""
+    nothing is counted: every lead goes on its own.
+
+    A batch that admits many leads at the same `now` counts each recipient's window once: the
+    transaction holds the recipient's lock from then on, so what it adds is all that changes."""
     if not burst:
         return None
-    _serialize(session, recipient)
+    counted = transaction_memo(session, _COUNTED)
+    window = counted.get((kind, recipient, now))
     recent = (
         BurstAlert.recipient_id == recipient,
         BurstAlert.kind == kind,
         BurstAlert.sent_at > now - WINDOW,
         BurstAlert.sent_at <= now,
     )
-    count = session.scalar(select(func.count()).select_from(BurstAlert).where(*recent)) or 0
+    if window is None:
+        _serialize(session, recipient)
+        count = session.scalar(select(func.count()).select_from(BurstAlert).where(*recent)) or 0
+        window = counted[(kind, recipient, now)] = _Window(count)
     key = None
-    if burst and count >= burst:
-        key = session.scalar(
-            select(BurstAlert.fold_key)
-            .where(*recent, BurstAlert.fold_key.is_not(None))
-            .order_by(BurstAlert.sent_at.desc(), BurstAlert.id.desc())
-            .limit(1)
-        ) or fold_key(kind, recipient, lead.id)
+    if window.count >= burst:
+        if window.fold_key is None:
+            window.fold_key = session.scalar(
+                select(BurstAlert.fold_key)
+                .where(*recent, BurstAlert.fold_key.is_not(None))
+                .order_by(BurstAlert.sent_at.desc(), BurstAlert.id.desc())
+                .limit(1)
+            ) or fold_key(kind, recipient, lead.id)
+        key = window.fold_key
     session.add(
         BurstAlert(
             lead_id=lead.id,
@@ -88,8 +98,19 @@ def admit(
             fold_key=key,
         )
     )
-    session.flush()
+    window.count += 1
     return key
+
+
+@dataclass
+class _Window:
+    """One recipient's last minute as this transaction has counted it (`admit`)."""
+
+    count: int
+    fold_key: str | None = None  # the fold the next folded lead joins, once looked up
+
+
+_COUNTED = "fold_windows"  # transaction memo: (kind, recipient, now) -> _Window
 
 
 @dataclass
@@ -175,37 +196,48 @@ def fold_context(
     }
 
 
-def show(session: Session, key: str, *, now: datetime) -> None:
+def show(session: Session, key: str) -> None:
     """Post the fold message `key`, or update it in place (text and blocks) if it was posted,
     when `session` commits: once per transaction however many leads joined it meanwhile."""
-    session.info.setdefault(_TO_SHOW, {})[key] = now
+    session.info.setdefault(_TO_SHOW, set()).add(key)
 
 
-def _show_now(session: Session, key: str, *, now: datetime) -> None:
-    found = fold_message(session, key, now=now)
-    if found is None:
+def _show_now(session: Session, key: str) -> None:
+    """Queue the post or update that shows fold `key`. Its message is rendered when it is
+    sent (a fold changes with every lead that joins it, and Slack takes about one call a
+    second): one post or update still waiting shows this transaction's leads too."""
+    if outbox.render_waiting(session, key):
         return
-    recipient, message = found
-    args = {
-        "channel": recipient,
-        "unfurl_links": False,
-        "unfurl_media": False,
-        **message.as_args(),
-    }
-    if outbox.enqueue(session, "chat.postMessage", key=key, **args) is not None:
+    recipient = session.scalar(
+        select(BurstAlert.recipient_id).where(BurstAlert.fold_key == key).limit(1)
+    )
+    if recipient is None:
         return
-    # Still waiting to go out (a post per second per channel): it goes with the latest list.
-    if outbox.revise_pending_post(session, key, **args):
+    post: dict[str, Any] = {"channel": recipient, "unfurl_links": False, "unfurl_media": False}
+    if outbox.enqueue_rendered(
+        session, "chat.postMessage", renderer=RENDERER, subject=key, key=key, **post
+    ):
         return
-    outbox.enqueue(session, "chat.update", target=key, channel=recipient, **message.as_args())
+    outbox.enqueue_rendered(
+        session, "chat.update", renderer=RENDERER, subject=key, target=key, channel=recipient
+    )
+
+
+def _render(session: Session, key: str) -> dict[str, Any] | None:
+    """The fold message `key` as it stands when it is sent (the outbox's renderer)."""
+    found = fold_message(session, key, now=utcnow())
+    return None if found is None else found[1].as_args()
+
+
+RENDERER = "lead_fold"
+outbox.renders(RENDERER, _render)
 
 
 def _before_commit(session: Session) -> None:
     if session.in_nested_transaction():  # a savepoint (outbox keys): wait for the real commit
         return
-    folds = session.info.pop(_TO_SHOW, None)
-    for key, now in (folds or {}).items():
-        _show_now(session, key, now=now)
+    for key in sorted(session.info.pop(_TO_SHOW, None) or ()):
+        _show_now(session, key)
 
 
 def _after_soft_rollback(session: Session, _transaction: SessionTransaction) -> None:
@@ -217,7 +249,7 @@ if not event.contains(Session, "before_commit", _before_commit):
     event.listen(Session, "after_soft_rollback", _after_soft_rollback)
 
 
-def refresh(session: Session, lead: Lead, *, now: datetime) -> None:
+def refresh(session: Session, lead: Lead) -> None:
     """Bring every fold message that lists `lead` up to date (its state, its button)."""
     keys = session.scalars(
         select(BurstAlert.fold_key)
@@ -226,4 +258,4 @@ def refresh(session: Session, lead: Lead, *, now: datetime) -> None:
     )
     for key in list(keys):
         if key is not None:
-            show(session, key, now=now)
+            show(session, key)

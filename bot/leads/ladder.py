@@ -23,6 +23,7 @@ transaction, so a restart or a second process neither loses nor repeats one.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -32,7 +33,7 @@ from sqlalchemy import ColumnElement, Select, and_, select
 from sqlalchemy.orm import Session, aliased
 
 from bot.config import Settings
-from bot.db import Database
+from bot.db import Database, transaction_memo
 from bot.leads import pings
 from bot.models import Lead, Person, SlackUser, utcnow
 from bot.people import SlackDirectory
@@ -134,15 +135,45 @@ class MoveOn(Protocol):
 
 def zone_in_session(session: Session, directory: SlackDirectory, slack_id: str) -> ZoneInfo:
     """The person's zone from the roster override or the cached users.info, read through
-    `session`; DEFAULT_TIMEZONE when neither is known."""
-    name = session.scalar(select(Person.tz_override).where(Person.slack_id == slack_id))
-    if not name:
-        cached = session.get(SlackUser, slack_id)
-        name = cached.tz if cached is not None else None
+    `session`; DEFAULT_TIMEZONE when neither is known. Known zones are kept for the rest of
+    the transaction (`prefetch_zones` reads a batch's at once)."""
+    zones = transaction_memo(session, _ZONES)
+    if slack_id not in zones:
+        name = session.scalar(select(Person.tz_override).where(Person.slack_id == slack_id))
+        if not name:
+            cached = session.get(SlackUser, slack_id)
+            name = cached.tz if cached is not None else None
+        zones[slack_id] = _zone(name, directory)
+    zone: ZoneInfo = zones[slack_id]
+    return zone
+
+
+def prefetch_zones(session: Session, directory: SlackDirectory, slack_ids: Iterable[str]) -> None:
+    """Read the zones of many people in two queries, for `zone_in_session` in this transaction."""
+    zones = transaction_memo(session, _ZONES)
+    wanted = [slack_id for slack_id in dict.fromkeys(slack_ids) if slack_id not in zones]
+    for start in range(0, len(wanted), 400):
+        chunk = wanted[start : start + 400]
+        names: dict[str, str | None] = dict.fromkeys(chunk)
+        overrides = select(Person.slack_id, Person.tz_override).where(
+            Person.slack_id.in_(chunk), Person.tz_override.is_not(None)
+        )
+        names.update((slack_id, name) for slack_id, name in session.execute(overrides))
+        cached = [slack_id for slack_id, name in names.items() if not name]
+        if cached:
+            known = select(SlackUser.slack_id, SlackUser.tz).where(SlackUser.slack_id.in_(cached))
+            names.update((slack_id, tz) for slack_id, tz in session.execute(known))
+        zones.update((slack_id, _zone(name, directory)) for slack_id, name in names.items())
+
+
+def _zone(name: str | None, directory: SlackDirectory) -> ZoneInfo:
     try:
         return ZoneInfo(name or directory.default_tz)
     except (ZoneInfoNotFoundError, ValueError):
         return ZoneInfo(directory.default_tz)
+
+
+_ZONES = "ladder_zones"  # transaction memo: slack id -> zone
 
 
 # -- the sweep -----------------------------------------------------------------------------

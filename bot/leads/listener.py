@@ -4,10 +4,13 @@ transaction (so the alert is committed with the lead and the outbox wakes on tha
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from bot import outbox
 from bot.config import Settings
+from bot.keys import alert_key, claim_key
 from bot.leads import ladder
 from bot.leads.intake import LeadChange
 from bot.leads.notify import announce, hand_over, refresh_alert
@@ -16,8 +19,39 @@ from bot.people import SlackDirectory
 from bot.states import OPEN_STATUSES
 
 
+def on_lead_changes(
+    session: Session,
+    changes: list[LeadChange],
+    *,
+    settings: Settings,
+    directory: SlackDirectory,
+) -> None:
+    """A batch's changes, in order (`on_lead_change`), at one moment. What each new hot lead's
+    alert needs is read once for the batch: which of their messages are still free to post
+    (`outbox.reserve_keys`: none can exist, but a reused id is checked for) and the owners'
+    time zones."""
+    now = utcnow()
+    news = [change.lead for change in changes if change.created and change.lead.hot]
+    owners = [lead.owner_id for lead in news if lead.owner_id is not None]
+    if news:
+        outbox.reserve_keys(
+            session,
+            [alert_key(lead.id, lead.owner_id) for lead in news if lead.owner_id is not None]
+            + [claim_key(lead.id) for lead in news],
+        )
+    if owners:
+        ladder.prefetch_zones(session, directory, owners)
+    for change in changes:
+        on_lead_change(session, change, settings=settings, directory=directory, now=now)
+
+
 def on_lead_change(
-    session: Session, change: LeadChange, *, settings: Settings, directory: SlackDirectory
+    session: Session,
+    change: LeadChange,
+    *,
+    settings: Settings,
+    directory: SlackDirectory,
+    now: datetime | None = None,
 ) -> None:
     """New hot lead: alert its owner (or offer it in SALES_CHANNEL). Re-sent lead: no new
     alert, unless it just turned hot (alerted once) or its owner changed (a reassignment).
@@ -38,7 +72,7 @@ def on_lead_change(
             lead.owner_wait_until = None  # (set only when set: else every cold lead of a
             # batch is flushed as "modified", each through the ORM's update machinery)
         return
-    now = utcnow()
+    now = now or utcnow()
     moved = not change.created and lead.owner_id != change.previous_owner
     if moved:
         hand_over(
@@ -56,10 +90,10 @@ def on_lead_change(
 
 def lead_listener(
     settings: Settings, directory: SlackDirectory
-) -> Callable[[Session, LeadChange], None]:
+) -> Callable[[Session, list[LeadChange]], None]:
     """The listener `Handoff.build` registers in `lead_listeners`."""
 
-    def listener(session: Session, change: LeadChange) -> None:
-        on_lead_change(session, change, settings=settings, directory=directory)
+    def listener(session: Session, changes: list[LeadChange]) -> None:
+        on_lead_changes(session, changes, settings=settings, directory=directory)
 
     return listener

@@ -7,7 +7,6 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot import outbox, routing
@@ -20,7 +19,7 @@ from bot.leads.render import (
     claim_message,
 )
 from bot.messages import render_message
-from bot.models import Lead, OutboxMessage, SlackMessage, utcnow
+from bot.models import Lead
 from bot.people import SlackDirectory
 from bot.states import OPEN_STATUSES, AssignedHow, LeadStatus
 
@@ -28,17 +27,14 @@ log = logging.getLogger(__name__)
 
 
 def has_message(session: Session, key: str) -> bool:
-    """Whether a message with this key was ever queued (so a chat.update can target it); a
-    post whose row the retention prune removed is known by where it landed."""
-    if session.scalar(select(OutboxMessage.id).where(OutboxMessage.key == key)) is not None:
-        return True
-    return session.get(SlackMessage, key) is not None
+    """Whether a message with this key was ever queued (so a chat.update can target it)."""
+    return outbox.is_queued(session, key)
 
 
 def refresh_alert(session: Session, lead: Lead, state: AlertState | None = None) -> None:
     """Update the current owner's alert in place (text and blocks) to show the lead's state,
     and any folded burst message that lists the lead."""
-    folding.refresh(session, lead, now=utcnow())
+    folding.refresh(session, lead)
     owner = lead.owner_id
     if owner is None or not has_message(session, alert_key(lead.id, owner)):
         return
@@ -63,7 +59,7 @@ def alert_owner(
             session, folding.ALERT, owner, lead, burst=settings.alert_burst, now=now
         )
     if fold is not None:
-        folding.show(session, fold, now=now)
+        folding.show(session, fold)
     else:
         _post_alert(session, lead, key, owner)
     if lead.alerted_at is None:
@@ -254,7 +250,7 @@ def hand_over(
     if lead.owner_id is None and not lead.owner_pending:
         exclude = (previous_owner,) if previous_owner else ()
         decision = _route(session, lead, settings=settings, now=now, exclude=exclude)
-    folding.refresh(session, lead, now=now)  # a folded burst that lists it says it moved
+    folding.refresh(session, lead)  # a folded burst that lists it says it moved
     if previous_owner:
         escalations.settle(
             session,

@@ -282,7 +282,7 @@ def escalate(
         cycle=lead.ladder_cycle,
     )
     if fold is not None:  # past ALERT_BURST within a minute: listed in one message
-        folding.show(session, fold, now=now)
+        folding.show(session, fold)
         return True
     in_channel = not recipient.startswith(("U", "W"))
     args = _escalation_message(session, lead, lead.ladder_cycle, now, in_channel=in_channel)
@@ -361,7 +361,7 @@ def nudge(session: Session, *, value: str, actor: str, now: datetime) -> Message
         session, "chat.postMessage", key=key, channel=lead.owner_id, **message.as_args()
     ):
         raise Refusal("The rep has already been nudged about this lead.")
-    folding.refresh(session, lead, now=now)  # a folded escalation loses its Nudge button
+    folding.refresh(session, lead)  # a folded escalation loses its Nudge button
     target = escalation_key(lead.id, cycle)
     told = session.scalar(
         select(Ping.recipient_id).where(

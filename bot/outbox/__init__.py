@@ -6,6 +6,9 @@ once after a commit, retried with backoff on connection errors, 5xx and 429 (hon
 Retry-After), kept below each method's Slack rate-limit tier (`pacing`), spaced to about
 one post per channel per second, and marked sent.
 
+A row's message may be rendered when it is sent (`enqueue_rendered`, for messages that
+change often).
+
 Posts may carry a `key`; where they landed (channel, ts) is recorded under that key in
 `slack_messages`, so a later `chat.update` or threaded reply can name its target by key even
 before the target has been sent: such a row waits until its target exists.
@@ -21,17 +24,25 @@ loop, channel pacing and recording the outcome).
 from bot.outbox.dispatcher import Dispatcher
 from bot.outbox.queue import (
     enqueue,
+    enqueue_rendered,
+    is_queued,
     message_location,
     on_enqueue,
     pending_count,
-    revise_pending_post,
+    render_waiting,
+    renders,
+    reserve_keys,
 )
 
 __all__ = [
     "Dispatcher",
     "enqueue",
+    "enqueue_rendered",
+    "is_queued",
     "message_location",
     "on_enqueue",
     "pending_count",
-    "revise_pending_post",
+    "render_waiting",
+    "renders",
+    "reserve_keys",
 ]

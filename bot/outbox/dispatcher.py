@@ -32,10 +32,12 @@ from bot.outbox.claims import POSTING_METHODS, Claims
 from bot.outbox.history import find_posted, post_metadata
 from bot.outbox.pacing import Pacer
 from bot.outbox.queue import (
+    RENDER,
     fail_dependents,
     forget_waiter,
     on_enqueue,
     post_key,
+    rendered_args,
     resolved_args,
     superseded,
 )
@@ -208,22 +210,31 @@ class Dispatcher(Claims):
         if paused > 0:
             self._reschedule(row, paused, "rate limited")
             return
+        # A message rendered when sent is rendered only once its call may go out now.
+        render = RENDER in row.args
+        args: dict[str, Any] | None = None
+        wait = 0.0
         with self.db.session() as session:
-            if superseded(session, row):
-                moot = True
-            else:
-                moot = False
-                args = resolved_args(session, row)
+            moot = superseded(session, row)
+            if not moot and render:
+                wait = self.pacer.delay(row.method)
+            if not moot and wait <= 0:
+                args = rendered_args(session, row)
+                moot = args is None
+                if args is not None:
+                    args = resolved_args(session, row, args)
         if moot:
             self._finish(row, OutboxStatus.SUPERSEDED)
             return
-        if args is None:
+        if wait <= 0 and args is None:
             self._finish(row, OutboxStatus.FAILED, error="target message unknown")
             return
-        wait = self.pacer.delay(row.method)
+        if not render:
+            wait = self.pacer.delay(row.method)
         if wait > 0:  # past this method's share of its Slack tier: later (or superseded)
             self._reschedule(row, wait, "paced to Slack's rate limit")
             return
+        assert args is not None
         self._wait_for_channel(row)
         checkable = row.method == "chat.postMessage"
         if checkable:

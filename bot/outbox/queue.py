@@ -3,21 +3,38 @@
 A row is added in the caller's transaction; after that transaction commits, every registered
 waiter (each running `Dispatcher`) is woken. Also the small row queries the dispatcher shares:
 the key a post carries, whether an update is moot, and failing the rows that depend on a post.
+
+A row may have its message rendered when it is sent rather than when it is enqueued
+(`enqueue_rendered`): a message that changes many times a second (a folded burst) is then
+rendered once per call Slack actually gets, and one such row waiting untouched is enough for
+every change meanwhile (`render_waiting`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from sqlalchemy import event, func, or_, select, update
+from sqlalchemy import and_, event, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, SessionTransaction
 
+from bot.db import transaction_memo
 from bot.models import OutboxMessage, SlackMessage, utcnow
 from bot.states import OutboxStatus
 
+log = logging.getLogger("bot.outbox")
+
 _waiters: list[Callable[[], None]] = []
+
+# The args key of a row rendered when sent: [renderer name, subject]. The renderer answers
+# with the message's arguments (text, blocks) as they stand then, or None: nothing to show.
+RENDER = "render_at_send"
+Renderer = Callable[[Session, str], dict[str, Any] | None]
+_renderers: dict[str, Renderer] = {}
+
+_FRESH = "outbox_fresh_keys"  # transaction memo: keys `reserve_keys` found free
 
 
 def on_enqueue(callback: Callable[[], None]) -> None:
@@ -54,11 +71,9 @@ def enqueue(
       filled in at send time.
     thread: key of a posted message to reply under (its channel and thread_ts are filled in).
     """
-    if key is not None:
-        exists_already = session.scalar(select(OutboxMessage.id).where(OutboxMessage.key == key))
-        # A post whose row the retention prune removed is still known by where it landed.
-        if exists_already is not None or session.get(SlackMessage, key) is not None:
-            return None
+    fresh = key is not None and transaction_memo(session, _FRESH).pop(key, False)
+    if key is not None and not fresh and is_queued(session, key):
+        return None
     row = OutboxMessage(
         key=key,
         method=method,
@@ -68,7 +83,7 @@ def enqueue(
         args=args,
         next_attempt_at=utcnow(),
     )
-    if key is not None:
+    if key is not None and not fresh:  # another transaction may be queuing the same key
         try:
             with session.begin_nested():
                 session.add(row)
@@ -80,23 +95,77 @@ def enqueue(
     return row
 
 
-def revise_pending_post(session: Session, key: str, **args: Any) -> bool:
-    """Replace the arguments of the post `key` if it is still waiting and no dispatcher holds
-    it (so it goes out showing the latest state, with no chat.update after it). False when it
-    is being sent or was sent: then update it with `chat.update` instead."""
-    result = session.execute(
-        update(OutboxMessage)
+def is_queued(session: Session, key: str) -> bool:
+    """Whether a message with this key was ever queued; a post whose row the retention prune
+    removed is still known by where it landed."""
+    if key in transaction_memo(session, _FRESH):
+        return False
+    if session.scalar(select(OutboxMessage.id).where(OutboxMessage.key == key)) is not None:
+        return True
+    return session.get(SlackMessage, key) is not None
+
+
+def reserve_keys(session: Session, keys: Iterable[str]) -> None:
+    """For a batch: `keys` name messages about what this transaction created (a new lead's
+    alert), which no other transaction can queue before this one commits. Those neither
+    queued nor landed (two queries for all of them) are remembered until the transaction
+    ends: `is_queued` answers for them, and `enqueue` adds them with no look-up and no
+    savepoint."""
+    wanted = list(dict.fromkeys(keys))
+    memo = transaction_memo(session, _FRESH)
+    for start in range(0, len(wanted), 400):
+        chunk = wanted[start : start + 400]
+        taken = set(session.scalars(select(OutboxMessage.key).where(OutboxMessage.key.in_(chunk))))
+        taken.update(session.scalars(select(SlackMessage.key).where(SlackMessage.key.in_(chunk))))
+        memo.update((key, True) for key in chunk if key not in taken)
+
+
+def renders(name: str, renderer: Renderer) -> None:
+    """Register `renderer` as how rows enqueued with `enqueue_rendered(renderer=name, …)` get
+    their message when they are sent."""
+    _renderers[name] = renderer
+
+
+def enqueue_rendered(
+    session: Session,
+    method: str,
+    *,
+    renderer: str,
+    subject: str,
+    key: str | None = None,
+    target: str | None = None,
+    **args: Any,
+) -> OutboxMessage | None:
+    """`enqueue`, with the message (text, blocks) left to the renderer registered as
+    `renderer`, called with `subject` when the row is sent: it shows the state of then."""
+    later: dict[str, Any] = {**args, RENDER: [renderer, subject]}
+    return enqueue(session, method, key=key, target=target, **later)
+
+
+def render_waiting(session: Session, key: str) -> bool:
+    """Whether a post `key`, or an update of it, rendered when sent, waits untouched: no
+    dispatcher holds it and no attempt was made. Then it will show whatever this transaction
+    changes, so nothing more needs to be queued for that.
+
+    The row is locked until the caller commits (PostgreSQL), so a dispatcher cannot claim and
+    render it in between; on SQLite the caller's open write transaction keeps the claim waiting."""
+    waiting = session.execute(
+        select(OutboxMessage.id, OutboxMessage.args)
         .where(
-            OutboxMessage.key == key,
-            OutboxMessage.method == "chat.postMessage",
             OutboxMessage.status == OutboxStatus.PENDING,
             OutboxMessage.lock_token.is_(None),
             OutboxMessage.attempt_started_at.is_(None),
+            or_(
+                and_(OutboxMessage.key == key, OutboxMessage.method == "chat.postMessage"),
+                and_(OutboxMessage.target_key == key, OutboxMessage.method == "chat.update"),
+            ),
         )
-        .values(args=args)
-        .execution_options(synchronize_session=False)
-    )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+        .with_for_update()
+    ).all()
+    if any(isinstance(args, dict) and RENDER in args for _id, args in waiting):
+        session.info["outbox_dirty"] = True  # a claim that skipped the locked row tries again
+        return True
+    return False
 
 
 def _after_commit(session: Session) -> None:
@@ -174,10 +243,28 @@ def fail_dependents(session: Session, key: str) -> None:
     )
 
 
-def resolved_args(session: Session, row: OutboxMessage) -> dict[str, Any] | None:
-    """The row's call arguments with its target's or parent's channel and ts filled in; None
-    while that message is unknown."""
+def rendered_args(session: Session, row: OutboxMessage) -> dict[str, Any] | None:
+    """The row's call arguments, with the message rendered now if it is rendered when sent;
+    None when its renderer has nothing to show (the row is moot)."""
     args = dict(row.args)
+    later = args.pop(RENDER, None)
+    if later is None:
+        return args
+    name, subject = later
+    renderer = _renderers.get(name)
+    if renderer is None:
+        log.error("outbox #%s: no renderer %r is registered; not sent", row.id, name)
+        return None
+    message = renderer(session, subject)
+    return None if message is None else {**args, **message}
+
+
+def resolved_args(
+    session: Session, row: OutboxMessage, args: dict[str, Any] | None = None
+) -> dict[str, Any] | None:
+    """The row's call arguments (`args`, else its stored ones) with its target's or parent's
+    channel and ts filled in; None while that message is unknown."""
+    args = dict(row.args if args is None else args)
     if row.target_key:
         target = session.get(SlackMessage, row.target_key)
         if target is None:
