@@ -127,7 +127,18 @@ class Database:
         # Called before a thread's outermost unit of work (`bot.priority`: background work
         # gives way to Slack requests awaiting their ack); the services set it.
         self.before_work: Callable[[], None] | None = None
+        # Called before each statement, on PostgreSQL only: there a transaction that waits
+        # holds only the rows it wrote. A SQLite transaction holds the database's one write
+        # lock from its start (BEGIN IMMEDIATE), so waiting inside it would hold up every
+        # writer; there `before_work` is the only place work gives way.
+        self.between_statements: Callable[[], None] | None = None
+        if self.is_postgres:
+            event.listen(self.engine, "before_cursor_execute", self._between_statements)
         self._depth = threading.local()
+
+    def _between_statements(self, *_args: Any) -> None:
+        if self.between_statements is not None:
+            self.between_statements()
 
     @property
     def is_postgres(self) -> bool:

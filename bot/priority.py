@@ -10,15 +10,21 @@ round's work after *its* acks).
 - The web front counts the requests it has verified and not yet answered (`waiting()`).
 - A thread working towards an ack says so (`urgent()`, until `ack()` is called): it never
   gives way, whatever it calls.
+- A thread that works only for requests still waiting (the replay check's) is urgent for
+  good (`always_urgent()`), and a thread running an event loop never gives way: it is what
+  answers the requests.
 - Any other thread gives way at safe points: `give_way()` before a unit of work (the
-  database's outermost session, an outbox send, a lead batch) sleeps until no ack is
-  pending, for at most `limit` seconds. A thread whose wait ran the full `limit` runs on for
-  `run_on` seconds before it gives way again, so under a steady stream of Slack requests
-  background work still gets about half its time: it is delayed, never starved.
+  database's outermost session, an outbox send, a lead batch) and, on PostgreSQL, before
+  each statement (`Database.between_statements`; see there why not on SQLite) sleeps until
+  no ack is pending, for at most `limit` seconds. A thread whose wait ran the full `limit`
+  runs on for `run_on` seconds before it gives way again, so under a steady stream of Slack
+  requests background work still gets about half its time: it is delayed, never starved.
+  A lock such a thread holds is held that much longer, for at most `limit` at a time.
 """
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections.abc import Iterator
@@ -64,6 +70,11 @@ class Priority:
         finally:
             self._local.urgent = previous
 
+    def always_urgent(self) -> None:
+        """This thread works for waiting requests only (a pool's initializer): it never gives
+        way."""
+        self._local.urgent = True
+
     def not_urgent(self) -> None:
         """The ack is out: what this thread does next can wait."""
         self._local.urgent = False
@@ -73,9 +84,19 @@ class Priority:
         urgent thread, or on one whose last wait ran out less than `run_on` seconds ago."""
         if self._pending == 0 or getattr(self._local, "urgent", False):
             return  # a racy read of the count is fine: this is a courtesy, not a lock
+        if _in_event_loop():
+            return
         if time.monotonic() - getattr(self._local, "gave_way", float("-inf")) < self.run_on:
             return
         with self._idle:
             answered = self._idle.wait_for(lambda: self._pending == 0, timeout=self.limit)
         if not answered:  # Slack requests kept coming: run on a while before waiting again
             self._local.gave_way = time.monotonic()
+
+
+def _in_event_loop() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True

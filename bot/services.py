@@ -79,12 +79,16 @@ class Handoff:
 
     def __post_init__(self) -> None:
         self.db.before_work = self.priority.give_way
+        self.db.between_statements = self.priority.give_way
         self.permalinks = Permalinks(self.db, self.client)
         self.listeners = ThreadPoolExecutor(max_workers=64, thread_name_prefix="listener")
         self.background = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="after-ack")
         self.health_checks = ThreadPoolExecutor(max_workers=4, thread_name_prefix="healthz")
         # One coalesced query at a time asks for every signature waiting (bot.replays).
-        self.signature_checks = ThreadPoolExecutor(max_workers=1, thread_name_prefix="replays")
+        # (Urgent: it reads only for requests awaiting their answer.)
+        self.signature_checks = ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="replays", initializer=self.priority.always_urgent
+        )
         self.signature_records = ThreadPoolExecutor(max_workers=1, thread_name_prefix="replay-log")
         self.metric_reads = ThreadPoolExecutor(max_workers=1, thread_name_prefix="metrics")
         self.metrics = CollectorRegistry(auto_describe=False)

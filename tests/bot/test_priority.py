@@ -5,11 +5,16 @@ early did not wait, and one still waiting is released by the event the test cont
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Callable
 
+from sqlalchemy import text
+
+from bot.config import Settings
 from bot.db import Database
 from bot.priority import Priority
+from bot.services import Handoff
 
 LONG = 60.0  # seconds: longer than any test; a wait this long would fail the test by timeout
 
@@ -91,3 +96,66 @@ def test_the_database_gives_way_before_a_threads_outermost_unit_of_work_only(
         pass
     assert calls == [1, 1]
     db.dispose()
+
+
+def test_a_thread_running_an_event_loop_or_always_urgent_never_waits() -> None:
+    priority = Priority(limit=LONG)
+
+    async def in_a_loop() -> None:
+        priority.give_way()
+
+    def urgent_for_good() -> None:
+        priority.always_urgent()
+        priority.give_way()
+
+    with priority.waiting():
+        _, loop_done = in_thread(lambda: asyncio.run(in_a_loop()))
+        _, urgent_done = in_thread(urgent_for_good)
+        assert loop_done.wait(10) and urgent_done.wait(10)
+
+
+def test_on_postgresql_work_gives_way_between_statements_on_sqlite_only_before_a_unit(
+    db: Database,
+) -> None:
+    """A transaction already under way waits before its next statement while a request awaits
+    its answer, on PostgreSQL. On SQLite it runs on: waiting there would hold the database's
+    one write lock."""
+    priority = Priority(limit=LONG)
+    db.between_statements = priority.give_way
+    first, go_on, second = threading.Event(), threading.Event(), threading.Event()
+
+    def transaction() -> None:
+        with db.session() as session:
+            session.execute(text("SELECT 1"))
+            first.set()
+            go_on.wait(10)
+            session.execute(text("SELECT 2"))
+            second.set()
+
+    thread, done = in_thread(transaction)
+    assert first.wait(10)
+    with priority.waiting():
+        go_on.set()
+        if db.is_postgres:
+            assert not second.wait(0.5)  # waiting for the answer, not for the database
+        else:
+            assert second.wait(10)
+    assert done.wait(10)
+    thread.join(10)
+
+
+def test_the_replay_check_thread_never_gives_way(settings: Settings, db: Database) -> None:
+    """It reads only for requests awaiting their answer: waiting for them would wait on itself."""
+    handoff = Handoff.build(settings, db=db)
+    handoff.priority.limit = LONG
+
+    def read() -> int:
+        with db.session() as session:
+            session.execute(text("SELECT 1"))
+            return int(session.execute(text("SELECT 2")).scalar_one())
+
+    try:
+        with handoff.priority.waiting():
+            assert handoff.signature_checks.submit(read).result(10) == 2
+    finally:
+        handoff.stop()
