@@ -11,8 +11,8 @@ from slack_sdk import WebClient
 from sqlalchemy import select
 
 from bot.db import Database
-from bot.models import OutboxMessage
-from bot.outbox import Dispatcher, enqueue
+from bot.models import OutboxMessage, SlackMessage
+from bot.outbox import Dispatcher, enqueue, is_queued, reserve_keys
 from tests.support.fake_slack_server import FakeSlackServer
 
 
@@ -246,3 +246,39 @@ def test_an_older_update_never_overwrites_a_newer_one(db: Database, slack: FakeS
         dispatcher.stop()
     assert [c["text"] for c in slack.fake.calls_to("chat.update")] == ["v2"]
     assert statuses(db) == ["sent", "superseded", "sent"]
+
+
+def test_reserved_keys_skip_look_ups_but_never_hide_a_queued_or_landed_message(
+    db: Database,
+) -> None:
+    """`reserve_keys` (a batch's new leads): a key already queued, or only known by where it
+    landed (its row pruned), stays taken; a free one is added without a look-up, and is
+    queued from then on. The reservation ends with the transaction."""
+    with db.session() as session:
+        enqueue(session, "chat.postMessage", key="queued", channel="CSALES", text="a")
+        session.add(SlackMessage(key="landed", channel="CSALES", ts="1.000100"))
+    with db.session() as session:
+        reserve_keys(session, ["queued", "landed", "free"])
+        assert (is_queued(session, "queued"), is_queued(session, "landed")) == (True, True)
+        assert not is_queued(session, "free")
+        assert enqueue(session, "chat.postMessage", key="queued", channel="CSALES") is None
+        assert enqueue(session, "chat.postMessage", key="landed", channel="CSALES") is None
+        assert enqueue(session, "chat.postMessage", key="free", channel="CSALES") is not None
+        assert is_queued(session, "free")
+        assert enqueue(session, "chat.postMessage", key="free", channel="CSALES") is None
+    with db.session() as session:
+        assert is_queued(session, "free")
+        keys = session.scalars(select(OutboxMessage.key).order_by(OutboxMessage.id)).all()
+    assert keys == ["queued", "free"]
+
+
+@pytest.mark.parametrize("ending", ["commit", "rollback"])
+def test_a_reservation_ends_with_its_transaction(db: Database, ending: str) -> None:
+    with db.sessions() as session:
+        session.begin()
+        reserve_keys(session, ["k"])
+        getattr(session, ending)()
+        with db.session() as other:  # another process queues it meanwhile
+            other.add(OutboxMessage(key="k", method="chat.postMessage", args={}))
+        with session.begin():  # the same session's next transaction looks again
+            assert is_queued(session, "k")

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 from unittest.mock import Mock
 
 import pytest
 from slack_sdk import WebClient
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from bot.config import Settings
 from bot.db import Database
@@ -216,3 +217,49 @@ def test_a_lead_the_crm_unassigns_goes_back_to_the_sales_channel(
     assert "Unassigned by the CRM" in str(update.args["blocks"])
     assert offer.key == f"lead:{lead.id}:claim" and offer.args["channel"] == "CSALES"
     assert lead.next_due_at is None
+
+
+def statements_for(handoff: Handoff, batch: list[dict[str, Any]]) -> int:
+    """How many statements storing `batch` and alerting on it sends to the database."""
+    sent: list[str] = []
+
+    def count(*_args: Any) -> None:
+        sent.append("statement")
+
+    event.listen(handoff.db.engine, "before_cursor_execute", count)
+    try:
+        receive(handoff, *batch)
+    finally:
+        event.remove(handoff.db.engine, "before_cursor_execute", count)
+    return len(sent)
+
+
+@pytest.mark.parametrize("burst", [5, 0], ids=["folded", "each-alone"])
+def test_a_batchs_hot_leads_are_alerted_with_statements_per_batch_not_per_lead(
+    team: Database, settings: Settings, burst: int
+) -> None:
+    """What every new hot lead's alert reads (its message keys, its owner's zone, the owner's
+    burst window) is read once for the batch, whether the leads fold or each gets an alert of
+    its own: twenty more hot leads for the same reps add no statement on PostgreSQL, which
+    writes their rows in batches, and at most one each on SQLite, where the ORM inserts a row
+    at a time to learn its id. Read per lead, they took four to ten statements each."""
+    handoff = Handoff.build(replace(settings, alert_burst=burst), db=team)
+    handoff.client = Mock(spec=WebClient)
+
+    def batch(prefix: str, size: int) -> list[dict[str, Any]]:
+        owners = ("UREP1", "UREP2", "UREP3", "UMGR1")
+        return [
+            {"id": f"{prefix}-{n}", "name": f"Lead {n}", "score": 95, "owner": owners[n % 4]}
+            for n in range(size)
+        ]
+
+    try:
+        statements_for(handoff, batch("warm", 24))  # every rep past the burst already
+        small = statements_for(handoff, batch("small", 20))
+        large = statements_for(handoff, batch("large", 40))
+    finally:
+        handoff.stop()
+    assert large - small <= (2 if team.is_postgres else 20), (small, large)
+    posts = [row for row in outbox(team) if row.method == "chat.postMessage"]
+    assert {row.args["channel"] for row in posts} == {"UREP1", "UREP2", "UREP3", "UMGR1"}
+    assert len(posts) == (4 * (5 + 1) if burst else 84)  # 5 alone + 1 fold each, or all 84
