@@ -176,6 +176,7 @@ class Handoff:
                 stage_by=stage_by,
             )
             result.duplicates += len(leads) - len(kept)
+            home_changes.leads_inserted(session, result.new_owners, result.new_in_campaign)
             for listener in self.lead_listeners:
                 listener(session, result.changes)
             request_lookups(session, unknown)

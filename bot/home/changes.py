@@ -17,6 +17,7 @@ Installed by `install(interval)` from the composition root; without it nothing i
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -62,10 +63,25 @@ def _noted(target: object) -> tuple[Noted, InstanceState[Any]] | None:
     session = state.session
     if session is None or not _settings:
         return None
+    return _noted_in(session), state
+
+
+def _noted_in(session: Session) -> Noted:
     noted = session.info.get(_KEY)
     if noted is None:
         noted = session.info[_KEY] = Noted()
-    return noted, state
+    return noted
+
+
+def leads_inserted(session: Session, owners: Iterable[str], in_campaign: bool) -> None:
+    """New leads written past the ORM's flush (intake's one Core insert), noted as the flush
+    would note them: their owners' queues, and the marketers' figures if any belongs to a
+    campaign."""
+    if not _settings:
+        return
+    noted = _noted_in(session)
+    noted.owners.update(owner for owner in owners if owner)
+    noted.marketers = noted.marketers or in_campaign
 
 
 def _lead_written(_mapper: Mapper[Any], _connection: Connection, lead: Lead) -> None:
@@ -174,4 +190,4 @@ def install(interval: timedelta) -> None:
         event.listen(Session, "after_soft_rollback", _forget)
 
 
-__all__ = ["install"]
+__all__ = ["install", "leads_inserted"]

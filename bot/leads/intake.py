@@ -37,6 +37,9 @@ class IntakeResult:
     duplicates: int = 0
     hot: int = 0
     changes: list[LeadChange] = field(default_factory=list)
+    # New leads go in with a Core insert, past the ORM's flush events: who they concern.
+    new_owners: set[str] = field(default_factory=set)
+    new_in_campaign: bool = False
 
     def counts(self) -> dict[str, int]:
         return {
@@ -152,6 +155,8 @@ def save_leads(
         if not pending:
             return
         rows = list(pending.values())
+        result.new_owners.update(row["owner_id"] for _, row, _ in rows if row["owner_id"])
+        result.new_in_campaign |= any(row["campaign_id"] is not None for _, row, _ in rows)
         # A plain Core executemany (the ORM's bulk insert only adds per-row bookkeeping here:
         # no mapper events fire either way), then one read of the rows: on SQLite a third
         # faster than INSERT ... RETURNING of whole entities.

@@ -4,14 +4,19 @@ transaction's commit, whatever SAVEPOINTs came and went inside it."""
 from __future__ import annotations
 
 from datetime import timedelta
+from unittest.mock import Mock
 
 import pytest
+from slack_sdk import WebClient
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from bot.config import Settings
 from bot.db import Database
 from bot.home import changes
-from bot.models import HomeView, Lead, utcnow
+from bot.leads.validate import parse_batch
+from bot.models import Campaign, HomeView, Lead, utcnow
+from bot.services import Handoff
 
 
 @pytest.fixture
@@ -46,3 +51,39 @@ def test_a_savepoint_rolled_back_later_does_not_drop_what_was_noted_before_it(
         with pytest.raises(IntegrityError), session.begin_nested():
             session.add(Lead(external_id="home-1", name="A twin"))  # the same CRM id: refused
     assert due_at(following, "UREP1") is not None
+
+
+@pytest.mark.parametrize("score", [40, 95], ids=["cold", "hot"])
+def test_a_new_lead_from_intake_asks_for_its_owners_home(
+    following: Database, settings: Settings, score: int
+) -> None:
+    """New leads go in with one Core insert, which the ORM's flush never sees: a warm lead
+    shows on its owner's queue too, so intake notes them itself."""
+    handoff = Handoff.build(settings, db=following)
+    handoff.client = Mock(spec=WebClient)
+    try:
+        handoff.receive_leads(
+            parse_batch([{"id": "home-2", "name": "Grace", "score": score, "owner": "UREP1"}])
+        )
+    finally:
+        handoff.stop()
+    assert due_at(following, "UREP1") is not None
+
+
+def test_a_new_cold_lead_of_a_campaign_asks_for_the_marketers_home(
+    following: Database, settings: Settings
+) -> None:
+    with following.session() as session:
+        session.add(Campaign(code="spring", name="Spring webinar", created_by="UMKT1"))
+        session.add(HomeView(slack_id="UMKT1", published_at=utcnow() - timedelta(hours=1)))
+    with following.session() as session:
+        session.scalars(select(HomeView).where(HomeView.slack_id == "UMKT1")).one().due_at = None
+    handoff = Handoff.build(settings, db=following)
+    handoff.client = Mock(spec=WebClient)
+    try:
+        handoff.receive_leads(
+            parse_batch([{"id": "home-3", "name": "Alan", "score": 10, "campaign": "spring"}])
+        )
+    finally:
+        handoff.stop()
+    assert due_at(following, "UMKT1") is not None
