@@ -125,10 +125,11 @@ def count_leads(sources: Iterable[str | None], result: str) -> None:
 def count_intake(leads: Sequence[LeadInput], result: IntakeResult) -> None:
     """One stored batch: each lead counted as accepted (new), updated or duplicate (a batch
     mostly shares one source: each label is worked out, and counted, once)."""
-    outcome = {
-        change.lead.external_id: "accepted" if change.created else "updated"
+    outcome = dict.fromkeys(result.new_cold_ids, "accepted")
+    outcome.update(
+        (change.lead.external_id, "accepted" if change.created else "updated")
         for change in result.changes
-    }
+    )
     counts = Tally((lead.source, outcome.get(lead.external_id, "duplicate")) for lead in leads)
     for (source, kind), count in counts.items():
         LEADS.labels(source_label(source), kind).inc(count)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 from sqlalchemy import Table, insert, select
-from sqlalchemy.orm import Session, load_only
+from sqlalchemy.orm import Session
 
 from bot.leads import stages
 from bot.leads.validate import LeadInput
@@ -36,7 +36,11 @@ class IntakeResult:
     updated: int = 0
     duplicates: int = 0
     hot: int = 0
+    # What listeners react to: every lead updated, and every new lead that is hot or moves
+    # stage. A new cold lead has nothing to react to: it is stored and counted, and listed
+    # only in `new_cold_ids` (no ORM object is built for it: most of a batch).
     changes: list[LeadChange] = field(default_factory=list)
+    new_cold_ids: set[str] = field(default_factory=set)
     # New leads go in with a Core insert, past the ORM's flush events: who they concern.
     new_owners: set[str] = field(default_factory=set)
     new_in_campaign: bool = False
@@ -49,18 +53,6 @@ class IntakeResult:
             "hot": self.hot,
         }
 
-
-# What the batch's reactions read of a new cold lead (`bot.leads.listener.on_lead_change`,
-# `bot.metrics.count_intake`): read back with its id, the rest loads only if something reads it.
-COLD_READ = (
-    Lead.external_id,
-    Lead.status,
-    Lead.hot,
-    Lead.next_due_at,
-    Lead.owner_wait_until,
-    Lead.owner_id,
-    Lead.campaign_id,
-)
 
 LEADS = cast(Table, Lead.__table__)
 
@@ -161,23 +153,24 @@ def save_leads(
         # no mapper events fire either way), then one read of the rows: on SQLite a third
         # faster than INSERT ... RETURNING of whole entities.
         session.connection().execute(insert(LEADS), [row for _, row, _ in rows])
+        # Only a lead that will be alerted or moved is read back, whole: nothing reacts to a
+        # new cold lead (most of a batch), so no ORM object is built for it.
+        ids = [row["external_id"] for _, row, full in rows if full]
         created: dict[str, Lead] = {}
-        for whole in (True, False):
-            ids = [row["external_id"] for _, row, full in rows if full == whole]
-            # A lead that will be alerted or moved is read whole; a cold one only as far as
-            # its listener looks (the rest loads if anything reads it): most of a batch.
-            query = select(Lead) if whole else select(Lead).options(load_only(*COLD_READ))
-            for start in range(0, len(ids), 400):
-                created.update(
-                    (lead.external_id, lead)
-                    for lead in session.scalars(
-                        query.where(Lead.external_id.in_(ids[start : start + 400]))
-                    )
+        for start in range(0, len(ids), 400):
+            created.update(
+                (lead.external_id, lead)
+                for lead in session.scalars(
+                    select(Lead).where(Lead.external_id.in_(ids[start : start + 400]))
                 )
-        for index, row, _ in rows:
-            lead = created[row["external_id"]]
-            existing[lead.external_id] = lead
-            changes[index] = LeadChange(lead, True, None, lead.hot)
+            )
+        for index, row, full in rows:
+            if full:
+                lead = created[row["external_id"]]
+                existing[lead.external_id] = lead
+                changes[index] = LeadChange(lead, True, None, lead.hot)
+            else:
+                result.new_cold_ids.add(row["external_id"])
         pending.clear()
 
     # Leads whose stage this batch moves, by their place among the changes.
@@ -186,6 +179,11 @@ def save_leads(
         if item.external_id in pending:  # the same id twice in one batch: an update of it
             insert_pending()
         lead = existing.get(item.external_id)
+        if lead is None and item.external_id in result.new_cold_ids:  # sent twice: read it now
+            lead = session.scalar(select(Lead).where(Lead.external_id == item.external_id))
+            result.new_cold_ids.discard(item.external_id)
+            if lead is not None:
+                existing[item.external_id] = lead
         owner, owner_pending = _owner_of(item, lead, owner_for_email, unknown_emails)
         campaign = campaigns.get(item.campaign_code) if item.campaign_code else None
         values: dict[str, Any] = {
