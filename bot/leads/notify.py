@@ -26,17 +26,12 @@ from bot.states import OPEN_STATUSES, AssignedHow, LeadStatus
 log = logging.getLogger(__name__)
 
 
-def has_message(session: Session, key: str) -> bool:
-    """Whether a message with this key was ever queued (so a chat.update can target it)."""
-    return outbox.is_queued(session, key)
-
-
 def refresh_alert(session: Session, lead: Lead, state: AlertState | None = None) -> None:
     """Update the current owner's alert in place (text and blocks) to show the lead's state,
     and any folded burst message that lists the lead."""
     folding.refresh(session, lead)
     owner = lead.owner_id
-    if owner is None or not has_message(session, alert_key(lead.id, owner)):
+    if owner is None or not outbox.is_queued(session, alert_key(lead.id, owner)):
         return
     message = alert_message(session, lead, state)
     outbox.enqueue(
@@ -54,7 +49,7 @@ def alert_owner(
     lead.owner_pending, lead.owner_wait_until = False, None  # whatever was awaited is moot
     key = alert_key(lead.id, owner)
     fold = None
-    if settings.alert_burst and not has_message(session, key):  # news: maybe part of a burst
+    if settings.alert_burst and not outbox.is_queued(session, key):  # news: maybe part of a burst
         fold = folding.admit(
             session, folding.ALERT, owner, lead, burst=settings.alert_burst, now=now
         )
@@ -121,7 +116,7 @@ def close_claim(
 ) -> None:
     """Show on the claim message (if there is one) who has the lead now; the button goes."""
     key = claim_key(lead.id)
-    if lead.owner_id is None or not has_message(session, key):
+    if lead.owner_id is None or not outbox.is_queued(session, key):
         return
     message = claim_message(session, lead, owner=lead.owner_id, by=by, at=at)
     outbox.enqueue(
@@ -133,7 +128,7 @@ def offer_or_wait(session: Session, lead: Lead, *, settings: Settings, now: date
     """A hot lead without an owner: offer it in SALES_CHANNEL, unless Slack is still being
     asked who its owner_email is; then the offer waits up to OWNER_LOOKUP_WAIT (bot.leads.owners
     makes it when the wait is over or Slack knows no such user)."""
-    if lead.owner_pending and not has_message(session, claim_key(lead.id)):
+    if lead.owner_pending and not outbox.is_queued(session, claim_key(lead.id)):
         lead.owner_wait_until = now + settings.owner_lookup_wait
         return
     post_claim(session, lead, settings=settings)
@@ -267,7 +262,7 @@ def hand_over(
     elif decision is None or decision.chosen is None:  # else round robin said how it got it
         lead.assigned_how = AssignedHow.REASSIGNED if by else AssignedHow.CRM
         lead.assigned_by, lead.assigned_from = by, previous_owner
-    if previous_owner and has_message(session, alert_key(lead.id, previous_owner)):
+    if previous_owner and outbox.is_queued(session, alert_key(lead.id, previous_owner)):
         untouched = escalations.untouched_text(lead) if auto else None
         state = AlertState(
             "reassigned", by=by, at=now, new_owner=lead.owner_id, untouched=untouched

@@ -32,7 +32,6 @@ from bot.outbox.claims import POSTING_METHODS, Claims
 from bot.outbox.history import find_posted, post_metadata
 from bot.outbox.pacing import Pacer
 from bot.outbox.queue import (
-    RENDER,
     fail_dependents,
     forget_waiter,
     on_enqueue,
@@ -210,14 +209,12 @@ class Dispatcher(Claims):
         if paused > 0:
             self._reschedule(row, paused, "rate limited")
             return
-        # A message rendered when sent is rendered only once its call may go out now.
-        render = RENDER in row.args
+        # Paced before the message is resolved: one rendered when sent is rendered only
+        # once its call may go out now.
         args: dict[str, Any] | None = None
-        wait = 0.0
         with self.db.session() as session:
             moot = superseded(session, row)
-            if not moot and render:
-                wait = self.pacer.delay(row.method)
+            wait = 0.0 if moot else self.pacer.delay(row.method)
             if not moot and wait <= 0:
                 args = rendered_args(session, row)
                 moot = args is None
@@ -226,15 +223,12 @@ class Dispatcher(Claims):
         if moot:
             self._finish(row, OutboxStatus.SUPERSEDED)
             return
-        if wait <= 0 and args is None:
-            self._finish(row, OutboxStatus.FAILED, error="target message unknown")
-            return
-        if not render:
-            wait = self.pacer.delay(row.method)
         if wait > 0:  # past this method's share of its Slack tier: later (or superseded)
             self._reschedule(row, wait, "paced to Slack's rate limit")
             return
-        assert args is not None
+        if args is None:
+            self._finish(row, OutboxStatus.FAILED, error="target message unknown")
+            return
         self._wait_for_channel(row)
         checkable = row.method == "chat.postMessage"
         if checkable:
