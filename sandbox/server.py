@@ -218,6 +218,9 @@ def _loopback_host(scope: Scope) -> bool:
 
 def _bind(port: int) -> socket.socket:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # As every server does: connections the last run closed (TIME_WAIT) do not hold the port,
+    # while another program listening on it still does.
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((HOST, port))
     except OSError as exc:

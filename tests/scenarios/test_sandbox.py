@@ -3,6 +3,7 @@ requests through `/slack/events` and `POST /leads`, and the app's answers land i
 
 from __future__ import annotations
 
+import socket
 import time
 from collections.abc import Iterator
 from dataclasses import replace
@@ -13,7 +14,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.models import Campaign, Lead, Person
 from sandbox import Sandbox
 from sandbox.demo import MARKETER, OTHER_REP, REP, SALES_CHANNEL
@@ -353,3 +354,36 @@ def test_the_admin_forgets_a_lead_from_the_home(sandbox: Sandbox, page: httpx.Cl
     )
     with sandbox.handoff.db.session() as session:  # type: ignore[union-attr]
         assert session.scalar(select(Lead.erased_at).where(Lead.external_id.like("erased:%")))
+
+
+def test_the_sandbox_restarts_on_its_port_right_after_serving_a_browser(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """Stopping the sandbox closes the browser's open connections from the server's side, which
+    leaves them in TIME_WAIT for a minute; starting it again on the same port must still work."""
+    first = start(settings, tmp_path)
+    with httpx.Client(base_url=first.url, timeout=15) as browser:
+        try:
+            assert browser.get("/").status_code == 200
+            assert browser.get("/sandbox/state").status_code == 200
+        finally:
+            first.stop()  # while the browser's keep-alive connection is still open
+    configured = replace(settings, port=first.port, database_url=f"sqlite:///{tmp_path / 'x.db'}")
+    again = Sandbox(configured, workdir=tmp_path).start()
+    try:
+        assert again.port == first.port
+        assert httpx.get(f"{again.url}/", timeout=15).status_code == 200
+    finally:
+        again.stop()
+
+
+def test_a_port_another_program_listens_on_is_refused_by_name(
+    settings: Settings, tmp_path: Path
+) -> None:
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        taken = other.getsockname()[1]
+        configured = replace(settings, port=taken, database_url=f"sqlite:///{tmp_path / 'x.db'}")
+        with pytest.raises(ConfigError, match=f"PORT: 127.0.0.1:{taken} is not free"):
+            Sandbox(configured, workdir=tmp_path)

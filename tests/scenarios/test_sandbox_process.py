@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import httpx
@@ -39,3 +40,19 @@ def test_the_sandbox_command_wins_over_a_configured_workspace(tmp_path: Path) ->
         assert sales["name"] == "sales" and sales["id"] == "C0SALES"
     assert "ignores SLACK_BOT_TOKEN" in sandbox.output()
     assert "A fresh demo was seeded" in sandbox.output()
+
+
+def test_the_launcher_picks_another_port_when_its_pick_is_taken_before_the_app_binds(
+    tmp_path: Path,
+) -> None:
+    """The test launcher's own race (a port free when picked, taken before the app binds it)
+    costs a retry, not a red CI run."""
+    launcher = AppProcess.sandbox(tmp_path)
+    with socket.socket() as thief:
+        thief.bind(("127.0.0.1", launcher.port))
+        thief.listen()
+        taken = launcher.port
+        with launcher as sandbox:
+            assert sandbox.port != taken
+            assert httpx.get(f"{sandbox.url}/").status_code == 200
+    assert f"127.0.0.1:{taken} is not free" in (tmp_path / f"app-{taken}.log").read_text()

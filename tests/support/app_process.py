@@ -20,6 +20,11 @@ ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
 HANDOFF_SETTINGS = ("SLACK_", "LEADS_", "DATABASE_", "HOT_", "WORKING_", "SYNC_")
 SANDBOX_READY = "Open http"  # the sandbox's banner, printed once the page is served
+PORT_ATTEMPTS = 3
+
+
+class PortTaken(RuntimeError):
+    """The app could not bind the port picked for it."""
 
 
 def app_env(slack_url: str, database_url: str, **extra: str) -> dict[str, str]:
@@ -86,18 +91,22 @@ class AppProcess:
         ready_line: str | None = None,
         timeout: float = 60.0,  # a start-up wait, not a speed check: a loaded CI box is slow
     ) -> None:
-        sock = free_socket()
-        self.port = sock.getsockname()[1]
-        sock.close()
-        self.env = {**env, "PORT": str(self.port)}
+        self.base_env = env
         self.cwd = cwd
         self.args = args
         self.prefix = prefix or []  # e.g. setpriv …, to run the app with fewer privileges
         self.ready_line = ready_line
         self.timeout = timeout
-        self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
-        self.log = cwd / f"app-{self.port}.log"
+        self._pick_port()
+
+    def _pick_port(self) -> None:
+        sock = free_socket()
+        self.port = sock.getsockname()[1]
+        sock.close()
+        self.env = {**self.base_env, "PORT": str(self.port)}
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = self.cwd / f"app-{self.port}.log"
 
     @classmethod
     def sandbox(cls, cwd: Path, *args: str, env: dict[str, str] | None = None) -> AppProcess:
@@ -105,6 +114,17 @@ class AppProcess:
         return cls(env or sandbox_env(), cwd, *args, ready_line=SANDBOX_READY, timeout=30.0)
 
     def start(self) -> AppProcess:
+        # The port was free when picked, but between closing it and the app binding it, any
+        # outgoing connection on this machine (the other test worker's, say) may take it as its
+        # own end. That race is this launcher's, not the app's: pick another port and go again.
+        for _ in range(PORT_ATTEMPTS - 1):
+            try:
+                return self._start()
+            except PortTaken:
+                self._pick_port()
+        return self._start()
+
+    def _start(self) -> AppProcess:
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
                 [*self.prefix, sys.executable, APP, *self.args],
@@ -116,6 +136,8 @@ class AppProcess:
         deadline = time.monotonic() + self.timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
+                if "address already in use" in self.output().lower():
+                    raise PortTaken(self.output())
                 raise RuntimeError(f"app exited with {self.process.returncode}: {self.output()}")
             ready = self.ready_line is None or self.ready_line in self.output()
             if ready and self._healthy():
