@@ -22,13 +22,13 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Connection, event, select
+from sqlalchemy import ColumnElement, Connection, Select, event, or_, select, union_all
 from sqlalchemy.orm import InstanceState, Mapper, Session, SessionTransaction, aliased
 from sqlalchemy.orm.attributes import instance_state
 from sqlalchemy.orm.base import NO_VALUE
 
 from bot.home.refresh import request_refresh
-from bot.models import Campaign, CampaignRead, Feedback, Lead, Person
+from bot.models import Campaign, CampaignRead, Feedback, HomeView, Lead, Person
 from bot.states import CampaignStatus
 
 log = logging.getLogger(__name__)
@@ -126,33 +126,33 @@ _LISTENERS: tuple[tuple[type, Any], ...] = (
 )
 
 
-def _concerned(session: Session, noted: Noted) -> set[str]:
-    ids = set(noted.owners)
+def _concerned(noted: Noted) -> ColumnElement[bool]:
+    """Whose Home shows what was noted, as one condition on `HomeView.slack_id`: the hook runs
+    at every commit that touches a lead, so one round trip, not one per kind of person."""
     manager, rep = _MANAGER, _REP
-    if noted.owners:
-        ids.update(
-            session.scalars(
-                select(manager.slack_id)
-                .join(rep, rep.manager_id == manager.id)
-                .where(rep.slack_id.in_(sorted(noted.owners)))
-            )
+    owners = sorted(noted.owners)
+    who: list[Select[Any]] = []
+    if owners:
+        who.append(
+            select(manager.slack_id)
+            .join(rep, rep.manager_id == manager.id)
+            .where(rep.slack_id.in_(owners))
         )
     if noted.people:
-        ids.update(session.scalars(select(Person.slack_id).where(Person.id.in_(noted.people))))
+        who.append(select(Person.slack_id).where(Person.id.in_(sorted(noted.people))))
     roles = (["marketer"] if noted.marketers else []) + (["admin"] if noted.admins else [])
     if roles:
-        ids.update(session.scalars(select(Person.slack_id).where(Person.role.in_(roles))))
+        who.append(select(Person.slack_id).where(Person.role.in_(roles)))
     if noted.marketers:
-        ids.update(
-            s
-            for s in session.scalars(
-                select(Campaign.created_by).where(
-                    Campaign.status == CampaignStatus.ACTIVE, Campaign.created_by.is_not(None)
-                )
+        who.append(
+            select(Campaign.created_by).where(
+                Campaign.status == CampaignStatus.ACTIVE, Campaign.created_by.is_not(None)
             )
-            if s
         )
-    return ids
+    concerned = [HomeView.slack_id.in_(owners)] if owners else []
+    if who:
+        concerned.append(HomeView.slack_id.in_(union_all(*who) if len(who) > 1 else who[0]))
+    return or_(*concerned)
 
 
 def _refresh(session: Session) -> None:
@@ -165,7 +165,7 @@ def _refresh(session: Session) -> None:
         return
     try:
         with session.begin_nested():
-            request_refresh(session, _concerned(session, noted), interval=_settings["interval"])
+            request_refresh(session, _concerned(noted), interval=_settings["interval"])
     except Exception:  # a Home refresh must never cost the change itself
         log.exception("could not note a Home refresh")
     session.info.pop(_KEY, None)  # what the refresh itself flushed

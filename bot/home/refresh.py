@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import ColumnElement, CursorResult, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -66,18 +66,25 @@ def _enqueue(session: Session, slack_id: str, *, settings: Settings, now: dateti
 
 
 def request_refresh(
-    session: Session, slack_ids: Iterable[str], *, interval: timedelta, now: datetime | None = None
+    session: Session,
+    who: Iterable[str] | ColumnElement[bool],
+    *,
+    interval: timedelta,
+    now: datetime | None = None,
 ) -> None:
-    """The Homes of `slack_ids` show something that changed: publish them again soon (only
-    those who have a Home; a refresh already owed keeps its time)."""
-    wanted = sorted(set(slack_ids))
-    if not wanted:
-        return
+    """The Homes of `who` (Slack ids, or a condition on `HomeView.slack_id`) show something
+    that changed: publish them again soon (only those who have a Home; a refresh already owed
+    keeps its time)."""
+    if isinstance(who, ColumnElement):
+        concerned = who
+    else:
+        wanted = sorted(set(who))
+        if not wanted:
+            return
+        concerned = HomeView.slack_id.in_(wanted)
     now = now or utcnow()
     rows = session.execute(
-        select(HomeView.slack_id, HomeView.published_at).where(
-            HomeView.slack_id.in_(wanted), HomeView.due_at.is_(None)
-        )
+        select(HomeView.slack_id, HomeView.published_at).where(concerned, HomeView.due_at.is_(None))
     ).all()
     for slack_id, published_at in rows:
         due = now + SETTLE

@@ -8,7 +8,7 @@ from unittest.mock import Mock
 
 import pytest
 from slack_sdk import WebClient
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.exc import IntegrityError
 
 from bot.config import Settings
@@ -87,3 +87,39 @@ def test_a_new_cold_lead_of_a_campaign_asks_for_the_marketers_home(
     finally:
         handoff.stop()
     assert due_at(following, "UMKT1") is not None
+
+
+def test_one_lead_change_finds_every_home_it_concerns_in_one_query(following: Database) -> None:
+    """The owner, their manager, the marketers and the campaign's author, and nobody else; read
+    with one SELECT, as the hook runs at every commit that touches a lead (50 a second when a
+    webinar's leads arrive one request each)."""
+    an_hour_ago = utcnow() - timedelta(hours=1)
+    with following.session() as session:
+        session.add(Campaign(code="spring", name="Spring webinar", created_by="UOUTSIDER"))
+        for slack_id in ("UMGR1", "UMKT1", "UOUTSIDER", "UREP2", "UADMIN"):
+            session.add(HomeView(slack_id=slack_id, published_at=an_hour_ago))
+    with following.session() as session:
+        for home in session.scalars(select(HomeView)):
+            home.due_at = None
+        campaign_id = session.scalars(select(Campaign.id)).one()
+    statements: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement)
+
+    event.listen(following.engine, "before_cursor_execute", count)
+    try:
+        with following.session() as session:
+            session.scalars(select(Lead)).one().campaign_id = campaign_id
+            session.flush()
+            before = len(statements)
+    finally:
+        event.remove(following.engine, "before_cursor_execute", count)
+    hook = [s for s in statements[before:] if s.lstrip().upper().startswith("SELECT")]
+    assert len(hook) == 1, hook
+    owed = {
+        slack_id
+        for slack_id in ("UREP1", "UMGR1", "UMKT1", "UOUTSIDER", "UREP2", "UADMIN")
+        if due_at(following, slack_id) is not None
+    }
+    assert owed == {"UREP1", "UMGR1", "UMKT1", "UOUTSIDER"}
