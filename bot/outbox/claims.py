@@ -93,7 +93,7 @@ class Claims:
             held.lock_token != self.token,
         )
         due = (
-            select(OutboxMessage.id, OutboxMessage.channel, OutboxMessage.method)
+            select(OutboxMessage)
             .where(
                 OutboxMessage.status == OutboxStatus.PENDING,
                 OutboxMessage.next_attempt_at <= now,
@@ -111,25 +111,29 @@ class Claims:
             )
         if self.db.is_postgres:
             due = due.with_for_update(skip_locked=True, of=OutboxMessage)
+        # One transaction: the rows read are locked (FOR UPDATE on PostgreSQL, the one writer
+        # on SQLite) until the UPDATE below has them under this dispatcher's token.
         with self.db.session() as session:
-            ids = self._within_lease(session.execute(due).all())
-            if not ids:
+            rows = self._within_lease(list(session.scalars(due)))
+            session.expunge_all()
+            if not rows:
                 return []
-            session.execute(
+            ids = [row.id for row in rows]
+            claimed = session.execute(
                 update(OutboxMessage)
                 .where(OutboxMessage.id.in_(ids), free)
                 .values(lock_token=self.token, locked_until=now + self.lease)
                 .execution_options(synchronize_session=False)
             )
-        with self.db.session() as session:
-            rows = list(
-                session.scalars(
-                    select(OutboxMessage)
-                    .where(OutboxMessage.id.in_(ids), OutboxMessage.lock_token == self.token)
-                    .order_by(OutboxMessage.id)
+            if claimed.rowcount != len(rows):  # type: ignore[attr-defined]
+                mine = set(
+                    session.scalars(
+                        select(OutboxMessage.id).where(
+                            OutboxMessage.id.in_(ids), OutboxMessage.lock_token == self.token
+                        )
+                    )
                 )
-            )
-            session.expunge_all()
+                rows = [row for row in rows if row.id in mine]
         with self._lock:
             self._held.update(row.id for row in rows)
         return rows
@@ -139,18 +143,18 @@ class Claims:
         with self._lock:
             self._held.difference_update(row.id for row in rows)
 
-    def _within_lease(self, candidates: Sequence[Any]) -> list[int]:
-        """The candidates' ids, keeping per channel only the posts that fit into one lease."""
+    def _within_lease(self, candidates: Sequence[OutboxMessage]) -> list[OutboxMessage]:
+        """The candidates, keeping per channel only the posts that fit into one lease."""
         room = self.per_channel_claim()
         taken: dict[str, int] = defaultdict(int)
-        ids = []
-        for row_id, channel, method in candidates:
-            if channel and method in POSTING_METHODS:
-                if taken[channel] >= room:
+        rows = []
+        for row in candidates:
+            if row.channel and row.method in POSTING_METHODS:
+                if taken[row.channel] >= room:
                     continue
-                taken[channel] += 1
-            ids.append(row_id)
-        return ids
+                taken[row.channel] += 1
+            rows.append(row)
+        return rows
 
     def _hold(self, row: OutboxMessage, attempt_at: datetime | None = None) -> bool:
         """Check that this dispatcher still holds `row` and renew its lease, in one UPDATE;

@@ -81,9 +81,11 @@ def test_claims_no_more_posts_per_channel_than_fit_into_the_lease(
     by_channel = {c: sum(1 for r in claimed if r.channel == c) for c in ("CMARKETING", "CSALES")}
     assert by_channel == {"CMARKETING": 100, "CSALES": 3}
     assert leases(db, first.token) == {START + LEASE}
-    assert dispatcher(db, slack, interval=2)._within_lease(
-        [(n, "C1", "chat.postMessage") for n in range(5)] + [(9, None, "chat.update")]
-    ) == [0, 1, 9]  # 5 s / 2 s: two posts, and an update is not spaced
+    candidates = [
+        OutboxMessage(id=n, channel="C1", method="chat.postMessage") for n in range(5)
+    ] + [OutboxMessage(id=9, channel=None, method="chat.update")]
+    kept = dispatcher(db, slack, interval=2)._within_lease(candidates)
+    assert [row.id for row in kept] == [0, 1, 9]  # 5 s / 2 s: two posts; an update is not spaced
 
 
 def test_a_channel_another_live_dispatcher_drains_is_left_to_it(
