@@ -18,15 +18,65 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import exists, or_, select, update
+from sqlalchemy import BindParameter, ColumnElement, Select, bindparam, exists, or_, select, update
 from sqlalchemy.orm import aliased
 
 from bot.db import Database
 from bot.models import OutboxMessage, SlackMessage, utcnow
 from bot.states import OutboxStatus
 
-# Built once, not per claim (a fresh alias costs each claim its statement's construction).
-_HELD = aliased(OutboxMessage, name="held")
+
+def _due_rows() -> Select[OutboxMessage]:
+    """Up to :batch pending rows due at :now, unclaimed or with a lapsed lease, whose target
+    and thread (if any) are posted, in no channel of :busy (this dispatcher's workers are on
+    them) nor in one another live dispatcher is draining (not :token's), oldest first."""
+    now: BindParameter[Any] = bindparam("now")
+    held = aliased(OutboxMessage, name="held")
+    drained_elsewhere = exists().where(
+        held.channel == OutboxMessage.channel,
+        held.status == OutboxStatus.PENDING,
+        held.locked_until >= now,
+        held.lock_token != bindparam("token"),
+    )
+    return (
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.status == OutboxStatus.PENDING,
+            OutboxMessage.next_attempt_at <= now,
+            _free(now),
+            or_(
+                OutboxMessage.target_key.is_(None),
+                exists().where(SlackMessage.key == OutboxMessage.target_key),
+            ),
+            or_(
+                OutboxMessage.thread_key.is_(None),
+                exists().where(SlackMessage.key == OutboxMessage.thread_key),
+            ),
+            ~drained_elsewhere,
+            or_(
+                OutboxMessage.channel.is_(None),
+                OutboxMessage.channel.not_in(bindparam("busy", expanding=True)),
+            ),
+        )
+        .order_by(OutboxMessage.id)
+        .limit(bindparam("batch"))
+    )
+
+
+def _free(now: BindParameter[Any]) -> ColumnElement[bool]:
+    return or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now)
+
+
+# Built once with bound parameters, not per claim: the dispatcher claims after every commit
+# that queues a message, and building the statement and its cache key cost more than running it.
+_DUE = _due_rows()
+_DUE_POSTGRES = _DUE.with_for_update(skip_locked=True, of=OutboxMessage)
+_TAKE = (
+    update(OutboxMessage)
+    .where(OutboxMessage.id.in_(bindparam("ids", expanding=True)), _free(bindparam("now")))
+    .values(lock_token=bindparam("claim_token"), locked_until=bindparam("until"))
+    .execution_options(synchronize_session=False)
+)
 
 log = logging.getLogger("bot.outbox")
 
@@ -75,55 +125,22 @@ class Claims:
     def _claim(self) -> list[OutboxMessage]:
         now = utcnow()
         with self._lock:
-            busy = set(self._busy)
-        target_posted = or_(
-            OutboxMessage.target_key.is_(None),
-            exists().where(SlackMessage.key == OutboxMessage.target_key),
-        )
-        thread_posted = or_(
-            OutboxMessage.thread_key.is_(None),
-            exists().where(SlackMessage.key == OutboxMessage.thread_key),
-        )
-        free = or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now)
-        held = _HELD
-        drained_elsewhere = exists().where(
-            held.channel == OutboxMessage.channel,
-            held.status == OutboxStatus.PENDING,
-            held.locked_until >= now,
-            held.lock_token != self.token,
-        )
-        due = (
-            select(OutboxMessage)
-            .where(
-                OutboxMessage.status == OutboxStatus.PENDING,
-                OutboxMessage.next_attempt_at <= now,
-                free,
-                target_posted,
-                thread_posted,
-                ~drained_elsewhere,
-            )
-            .order_by(OutboxMessage.id)
-            .limit(self.batch)
-        )
-        if busy:
-            due = due.where(
-                or_(OutboxMessage.channel.is_(None), OutboxMessage.channel.not_in(busy))
-            )
-        if self.db.is_postgres:
-            due = due.with_for_update(skip_locked=True, of=OutboxMessage)
+            busy = sorted(self._busy)
+        due = _DUE_POSTGRES if self.db.is_postgres else _DUE
         # One transaction: the rows read are locked (FOR UPDATE on PostgreSQL, the one writer
         # on SQLite) until the UPDATE below has them under this dispatcher's token.
         with self.db.session() as session:
-            rows = self._within_lease(list(session.scalars(due)))
+            found = session.scalars(
+                due, {"now": now, "token": self.token, "busy": busy, "batch": self.batch}
+            )
+            rows = self._within_lease(list(found))
             session.expunge_all()
             if not rows:
                 return []
             ids = [row.id for row in rows]
             claimed = session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id.in_(ids), free)
-                .values(lock_token=self.token, locked_until=now + self.lease)
-                .execution_options(synchronize_session=False)
+                _TAKE,
+                {"ids": ids, "now": now, "claim_token": self.token, "until": now + self.lease},
             )
             if claimed.rowcount != len(rows):  # type: ignore[attr-defined]
                 mine = set(
