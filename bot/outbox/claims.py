@@ -18,8 +18,18 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import BindParameter, ColumnElement, Select, bindparam, exists, or_, select, update
-from sqlalchemy.orm import aliased
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Select,
+    bindparam,
+    exists,
+    func,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.orm import Session, aliased
 
 from bot.db import Database
 from bot.models import OutboxMessage, SlackMessage, utcnow
@@ -71,6 +81,22 @@ def _free(now: BindParameter[Any]) -> ColumnElement[bool]:
 # that queues a message, and building the statement and its cache key cost more than running it.
 _DUE = _due_rows()
 _DUE_POSTGRES = _DUE.with_for_update(skip_locked=True, of=OutboxMessage)
+_HOLD = (
+    update(OutboxMessage)
+    .where(
+        OutboxMessage.id == bindparam("row_id"),
+        OutboxMessage.lock_token == bindparam("holder"),
+        OutboxMessage.status == OutboxStatus.PENDING,
+    )
+    .values(
+        locked_until=bindparam("until"),
+        attempt_started_at=func.coalesce(
+            bindparam("attempt_at", type_=OutboxMessage.attempt_started_at.type),
+            OutboxMessage.attempt_started_at,
+        ),
+    )
+    .execution_options(synchronize_session=False)
+)
 _TAKE = (
     update(OutboxMessage)
     .where(OutboxMessage.id.in_(bindparam("ids", expanding=True)), _free(bindparam("now")))
@@ -173,24 +199,26 @@ class Claims:
             rows.append(row)
         return rows
 
-    def _hold(self, row: OutboxMessage, attempt_at: datetime | None = None) -> bool:
-        """Check that this dispatcher still holds `row` and renew its lease, in one UPDATE;
-        with `attempt_at`, also record that an attempt which may reach Slack starts now."""
-        values: dict[str, Any] = {"locked_until": utcnow() + self.lease}
-        if attempt_at is not None:
-            values["attempt_started_at"] = attempt_at
-        with self.db.session() as session:
-            result = session.execute(
-                update(OutboxMessage)
-                .where(
-                    OutboxMessage.id == row.id,
-                    OutboxMessage.lock_token == self.token,
-                    OutboxMessage.status == OutboxStatus.PENDING,
-                )
-                .values(**values)
-                .execution_options(synchronize_session=False)
-            )
-        return result.rowcount == 1  # type: ignore[attr-defined]
+    def _hold(
+        self,
+        row: OutboxMessage,
+        attempt_at: datetime | None = None,
+        *,
+        session: Session | None = None,
+    ) -> bool:
+        """Check that this dispatcher still holds `row` and renew its lease, in one UPDATE (in
+        `session`'s transaction if given); with `attempt_at`, also record that an attempt which
+        may reach Slack starts now."""
+        params = {
+            "row_id": row.id,
+            "holder": self.token,
+            "until": utcnow() + self.lease,
+            "attempt_at": attempt_at,
+        }
+        if session is not None:
+            return session.execute(_HOLD, params).rowcount == 1  # type: ignore[attr-defined]
+        with self.db.session() as own:
+            return own.execute(_HOLD, params).rowcount == 1  # type: ignore[attr-defined]
 
     def _release(self, rows: list[OutboxMessage]) -> None:
         self._done_with(rows)

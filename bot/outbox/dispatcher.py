@@ -21,7 +21,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from slack_sdk import WebClient
-from sqlalchemy import select, true, update
+from sqlalchemy import ColumnElement, Update, bindparam, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
 
 from bot import metrics
 from bot.db import Database
@@ -51,6 +53,40 @@ MAX_BACKOFF = timedelta(minutes=5)
 # were drained 8 at a time (bench/webinar_burst.py: p50 12 s, max 21 s; with 32: 4.6 s, 8.9 s).
 WORKERS = 32
 GIVE_UP_AFTER = timedelta(hours=24)
+
+
+def _record(*where: ColumnElement[bool]) -> Update:
+    """How a row's outcome is written (built once: a message's last statement)."""
+    return (
+        update(OutboxMessage)
+        .where(OutboxMessage.id == bindparam("row_id"), *where)
+        .values(
+            status=bindparam("outcome"),
+            attempts=OutboxMessage.attempts + 1,
+            sent_at=bindparam("sent_at"),
+            lock_token=None,
+            locked_until=None,
+            last_error=bindparam("error"),
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+_RECORD_SENT = _record()
+_RECORD_MINE = _record(OutboxMessage.lock_token == bindparam("holder"))
+
+
+def remember_post(session: Session, key: str, channel: str, ts: str) -> None:
+    """Where the post keyed `key` landed: one INSERT, updated in place if the key is known."""
+    postgres = session.get_bind().dialect.name == "postgresql"
+    insert = postgresql.insert if postgres else sqlite.insert
+    statement = insert(SlackMessage).values(key=key, channel=channel, ts=ts, posted_at=utcnow())
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[SlackMessage.key],
+            set_={"channel": statement.excluded.channel, "ts": statement.excluded.ts},
+        )
+    )
 
 
 class Dispatcher(Claims):
@@ -209,9 +245,15 @@ class Dispatcher(Claims):
         if paused > 0:
             self._reschedule(row, paused, "rate limited")
             return
-        # Paced before the message is resolved: one rendered when sent is rendered only
-        # once its call may go out now.
+        # Spaced and paced before the message is resolved: one rendered when sent is
+        # rendered only once its call may go out now. The claim is checked and renewed (and
+        # an attempt's start recorded) in the same transaction, right before the call.
+        self._wait_for_channel(row)
+        checkable = row.method == "chat.postMessage"
+        earlier = row.attempt_started_at if checkable else None
+        attempt_at = (earlier or utcnow()) if checkable else None
         args: dict[str, Any] | None = None
+        held = False
         with self.db.session() as session:
             moot = superseded(session, row)
             wait = 0.0 if moot else self.pacer.delay(row.method)
@@ -220,6 +262,8 @@ class Dispatcher(Claims):
                 moot = args is None
                 if args is not None:
                     args = resolved_args(session, row, args)
+                if args is not None:
+                    held = self._hold(row, attempt_at, session=session)
         if moot:
             self._finish(row, OutboxStatus.SUPERSEDED)
             return
@@ -229,15 +273,11 @@ class Dispatcher(Claims):
         if args is None:
             self._finish(row, OutboxStatus.FAILED, error="target message unknown")
             return
-        self._wait_for_channel(row)
-        checkable = row.method == "chat.postMessage"
-        if checkable:
-            args["metadata"] = post_metadata(row)
-        earlier = row.attempt_started_at if checkable else None
-        attempt_at = (earlier or utcnow()) if checkable else None
-        if not self._hold(row, attempt_at):
+        if not held:
             log.info("outbox #%s: claim taken over by another process; not sending", row.id)
             return
+        if checkable:
+            args["metadata"] = post_metadata(row)
         try:
             if earlier is not None:
                 found = self._find_posted(row, args, earlier)
@@ -318,27 +358,21 @@ class Dispatcher(Claims):
         error: str | None = None,
     ) -> None:
         sent = status == OutboxStatus.SENT
-        mine = OutboxMessage.lock_token == self.token
         with self.db.session() as session:
             session.execute(
-                update(OutboxMessage)
                 # A post that went out is recorded as sent whoever holds the row now.
-                .where(OutboxMessage.id == row.id, true() if sent else mine)
-                .values(
-                    status=status,
-                    attempts=OutboxMessage.attempts + 1,
-                    sent_at=utcnow() if sent else None,
-                    lock_token=None,
-                    locked_until=None,
-                    last_error=error[:500] if error else None,
-                )
-                .execution_options(synchronize_session=False)
+                _RECORD_SENT if sent else _RECORD_MINE,
+                {
+                    "row_id": row.id,
+                    "holder": self.token,
+                    "outcome": status,
+                    "sent_at": utcnow() if sent else None,
+                    "error": error[:500] if error else None,
+                },
             )
             if sent and response and row.method == "chat.postMessage":
                 # Every post's place, keyless ones under `outbox:<id>`: erasure edits them.
-                session.merge(
-                    SlackMessage(key=post_key(row), channel=response["channel"], ts=response["ts"])
-                )
+                remember_post(session, post_key(row), response["channel"], response["ts"])
             if status == OutboxStatus.FAILED and row.key:
                 fail_dependents(session, row.key)
         if sent:

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from bot.db import Database
 from bot.models import OutboxMessage, SlackMessage
 from bot.outbox import Dispatcher, enqueue, is_queued, reserve_keys
+from bot.outbox.dispatcher import remember_post
 from tests.support.fake_slack_server import FakeSlackServer
 
 
@@ -282,3 +283,16 @@ def test_a_reservation_ends_with_its_transaction(db: Database, ending: str) -> N
             other.add(OutboxMessage(key="k", method="chat.postMessage", args={}))
         with session.begin():  # the same session's next transaction looks again
             assert is_queued(session, "k")
+
+
+def test_a_posts_place_is_recorded_once_and_a_later_landing_replaces_it(db: Database) -> None:
+    """The dispatcher's record of where a post landed is one upsert: a key seen again (a post
+    found in Slack after an unsure attempt, say) moves to where it is now, never a duplicate."""
+    with db.session() as session:
+        remember_post(session, "alert:1", "D1", "1.0001")
+    with db.session() as session:
+        remember_post(session, "alert:1", "D1", "1.0002")
+        remember_post(session, "alert:2", "D2", "2.0001")
+    with db.session() as session:
+        places = {m.key: (m.channel, m.ts) for m in session.scalars(select(SlackMessage))}
+    assert places == {"alert:1": ("D1", "1.0002"), "alert:2": ("D2", "2.0001")}
