@@ -2,7 +2,7 @@
 
 As rows are flushed, the mappers' events note them in the session (`session.info`); just before the
 transaction commits, the people whose Home shows them are asked for a refresh
-(`bot.home.refresh.request_refresh`) in the same transaction, so a refresh is owed exactly
+(`bot.home.refresh.refresh_owed`) in the same transaction, so a refresh is owed exactly
 when the change is committed:
 - a lead: its owner (and a previous owner), the owner's manager, and the marketers when it
   belongs to a campaign (its figures);
@@ -19,15 +19,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Select, event, or_, select, union_all
+from sqlalchemy import Connection, Select, bindparam, event, or_, select, union_all
 from sqlalchemy.orm import InstanceState, Mapper, Session, SessionTransaction, aliased
 from sqlalchemy.orm.attributes import instance_state
 from sqlalchemy.orm.base import NO_VALUE
 
-from bot.home.refresh import request_refresh
+from bot.home.refresh import owed_refreshes, refresh_owed
 from bot.models import Campaign, CampaignRead, Feedback, HomeView, Lead, Person
 from bot.states import CampaignStatus
 
@@ -126,33 +126,51 @@ _LISTENERS: tuple[tuple[type, Any], ...] = (
 )
 
 
-def _concerned(noted: Noted) -> ColumnElement[bool]:
-    """Whose Home shows what was noted, as one condition on `HomeView.slack_id`: the hook runs
-    at every commit that touches a lead, so one round trip, not one per kind of person."""
+_Shape = tuple[bool, bool, bool, bool]  # owners, people, marketers, admins
+# Whose Home a commit concerns, one statement per shape of what was noted, built once: the
+# hook runs at every commit that touches a lead (one round trip, and nothing to build).
+_OWED: dict[_Shape, Select[str, datetime | None]] = {}
+
+
+def _concerned(shape: _Shape) -> Select[str, datetime | None]:
+    """Those whose Home shows what was noted: the owners (:owners) and their managers, the
+    people changed on the roster (:people), the marketers and active campaigns' authors, the
+    admins; who of them has a Home with no refresh owed yet."""
+    owners, people, marketers, admins = shape
     manager, rep = _MANAGER, _REP
-    owners = sorted(noted.owners)
     who: list[Select[Any]] = []
     if owners:
         who.append(
             select(manager.slack_id)
             .join(rep, rep.manager_id == manager.id)
-            .where(rep.slack_id.in_(owners))
+            .where(rep.slack_id.in_(bindparam("owners", expanding=True)))
         )
-    if noted.people:
-        who.append(select(Person.slack_id).where(Person.id.in_(sorted(noted.people))))
-    roles = (["marketer"] if noted.marketers else []) + (["admin"] if noted.admins else [])
+    if people:
+        who.append(
+            select(Person.slack_id).where(Person.id.in_(bindparam("people", expanding=True)))
+        )
+    roles = (["marketer"] if marketers else []) + (["admin"] if admins else [])
     if roles:
         who.append(select(Person.slack_id).where(Person.role.in_(roles)))
-    if noted.marketers:
+    if marketers:
         who.append(
             select(Campaign.created_by).where(
                 Campaign.status == CampaignStatus.ACTIVE, Campaign.created_by.is_not(None)
             )
         )
-    concerned = [HomeView.slack_id.in_(owners)] if owners else []
+    concerned = [HomeView.slack_id.in_(bindparam("owners", expanding=True))] if owners else []
     if who:
         concerned.append(HomeView.slack_id.in_(union_all(*who) if len(who) > 1 else who[0]))
-    return or_(*concerned)
+    return owed_refreshes(or_(*concerned))
+
+
+def _request(session: Session, noted: Noted) -> None:
+    shape = (bool(noted.owners), bool(noted.people), noted.marketers, noted.admins)
+    owed = _OWED.get(shape)
+    if owed is None:
+        owed = _OWED[shape] = _concerned(shape)
+    params = {"owners": sorted(noted.owners), "people": sorted(noted.people)}
+    refresh_owed(session, owed, params, interval=_settings["interval"])
 
 
 def _refresh(session: Session) -> None:
@@ -165,7 +183,7 @@ def _refresh(session: Session) -> None:
         return
     try:
         with session.begin_nested():
-            request_refresh(session, _concerned(noted), interval=_settings["interval"])
+            _request(session, noted)
     except Exception:  # a Home refresh must never cost the change itself
         log.exception("could not note a Home refresh")
     session.info.pop(_KEY, None)  # what the refresh itself flushed

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, CursorResult, select, update
+from sqlalchemy import ColumnElement, CursorResult, Select, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -65,37 +65,48 @@ def _enqueue(session: Session, slack_id: str, *, settings: Settings, now: dateti
     )
 
 
+def owed_refreshes(concerned: ColumnElement[bool]) -> Select[str, datetime | None]:
+    """Those `concerned` (a condition on `HomeView.slack_id`) who have a Home and no refresh
+    owed yet, for `refresh_owed`: build it once, run it with parameters."""
+    return select(HomeView.slack_id, HomeView.published_at).where(
+        concerned, HomeView.due_at.is_(None)
+    )
+
+
+_OWED_BY_ID = owed_refreshes(HomeView.slack_id.in_(bindparam("ids", expanding=True)))
+_OWE = (
+    update(HomeView)
+    .where(HomeView.slack_id == bindparam("home"), HomeView.due_at.is_(None))
+    .values(due_at=bindparam("due"))
+    .execution_options(synchronize_session=False)
+)
+
+
 def request_refresh(
+    session: Session, slack_ids: Iterable[str], *, interval: timedelta, now: datetime | None = None
+) -> None:
+    """The Homes of `slack_ids` show something that changed: publish them again soon (only
+    those who have a Home; a refresh already owed keeps its time)."""
+    wanted = sorted(set(slack_ids))
+    if wanted:
+        refresh_owed(session, _OWED_BY_ID, {"ids": wanted}, interval=interval, now=now)
+
+
+def refresh_owed(
     session: Session,
-    who: Iterable[str] | ColumnElement[bool],
+    owed: Select[str, datetime | None],
+    params: dict[str, Any],
     *,
     interval: timedelta,
     now: datetime | None = None,
 ) -> None:
-    """The Homes of `who` (Slack ids, or a condition on `HomeView.slack_id`) show something
-    that changed: publish them again soon (only those who have a Home; a refresh already owed
-    keeps its time)."""
-    if isinstance(who, ColumnElement):
-        concerned = who
-    else:
-        wanted = sorted(set(who))
-        if not wanted:
-            return
-        concerned = HomeView.slack_id.in_(wanted)
+    """`request_refresh` for those `owed` (from `owed_refreshes`, run with `params`)."""
     now = now or utcnow()
-    rows = session.execute(
-        select(HomeView.slack_id, HomeView.published_at).where(concerned, HomeView.due_at.is_(None))
-    ).all()
-    for slack_id, published_at in rows:
+    for slack_id, published_at in session.execute(owed, params).all():
         due = now + SETTLE
         if published_at is not None:
             due = max(due, published_at + interval)
-        session.execute(
-            update(HomeView)
-            .where(HomeView.slack_id == slack_id, HomeView.due_at.is_(None))
-            .values(due_at=due)
-            .execution_options(synchronize_session=False)
-        )
+        session.execute(_OWE, {"home": slack_id, "due": due})
 
 
 def refresh_due(db: Database, settings: Settings, *, now: datetime | None = None) -> int:

@@ -16,7 +16,7 @@ import logging
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from sqlalchemy import and_, event, func, or_, select, update
+from sqlalchemy import CompoundSelect, and_, bindparam, event, func, or_, select, union_all, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, SessionTransaction
 
@@ -105,6 +105,14 @@ def is_queued(session: Session, key: str) -> bool:
     return session.get(SlackMessage, key) is not None
 
 
+# Which of :keys are queued or have landed: one statement, built once (every batch of leads
+# asks it for its alerts).
+_TAKEN_KEYS: CompoundSelect[str] = union_all(
+    select(OutboxMessage.key).where(OutboxMessage.key.in_(bindparam("keys", expanding=True))),
+    select(SlackMessage.key).where(SlackMessage.key.in_(bindparam("keys", expanding=True))),
+)
+
+
 def reserve_keys(session: Session, keys: Iterable[str]) -> None:
     """For a batch: `keys` name messages about what this transaction created (a new lead's
     alert), which no other transaction can queue before this one commits. Those neither
@@ -115,8 +123,7 @@ def reserve_keys(session: Session, keys: Iterable[str]) -> None:
     memo = transaction_memo(session, _FRESH)
     for start in range(0, len(wanted), 400):
         chunk = wanted[start : start + 400]
-        taken = set(session.scalars(select(OutboxMessage.key).where(OutboxMessage.key.in_(chunk))))
-        taken.update(session.scalars(select(SlackMessage.key).where(SlackMessage.key.in_(chunk))))
+        taken = set(session.scalars(_TAKEN_KEYS, {"keys": chunk}))
         memo.update((key, True) for key in chunk if key not in taken)
 
 

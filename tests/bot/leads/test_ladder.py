@@ -160,3 +160,23 @@ def test_start_clock_opens_no_second_session(
         lead = new_lead(session, "UNEW2")
         ladder.start_clock(session, lead, settings=office, directory=directory)
     assert opened == []
+
+
+def test_a_batchs_zones_read_at_once_match_each_read_alone(
+    team: Database, directory: SlackDirectory
+) -> None:
+    """`prefetch_zones` (one statement for a batch's owners) answers as `zone_in_session` does
+    for one person: the roster's zone wins over Slack's profile, which wins over the default."""
+    with team.session() as session:
+        session.add(SlackUser(slack_id="UREP1", name="Rita", tz="Asia/Kolkata"))  # roster: NY
+        session.add(SlackUser(slack_id="UNEW1", name="New", tz="Asia/Kolkata"))
+        session.add(SlackUser(slack_id="UBLANK", name="Blank", tz=None))
+    people = ["UREP1", "UREP2", "UNEW1", "UBLANK", "UNOBODY"]
+    with team.session() as session:
+        alone = {p: ladder.zone_in_session(session, directory, p) for p in people}
+    with team.session() as session:
+        ladder.prefetch_zones(session, directory, people)
+        with_batch = {p: ladder.zone_in_session(session, directory, p) for p in people}
+    assert with_batch == alone
+    assert alone["UREP1"] == NY and alone["UREP2"] == KOLKATA and alone["UNEW1"] == KOLKATA
+    assert alone["UBLANK"] == alone["UNOBODY"] == ZoneInfo(directory.default_tz)
