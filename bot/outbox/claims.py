@@ -163,20 +163,16 @@ class Claims:
             session.expunge_all()
             if not rows:
                 return []
-            ids = [row.id for row in rows]
-            claimed = session.execute(
+            # Every row read is still free here: the same `now`, and the rows locked since.
+            session.execute(
                 _TAKE,
-                {"ids": ids, "now": now, "claim_token": self.token, "until": now + self.lease},
+                {
+                    "ids": [row.id for row in rows],
+                    "now": now,
+                    "claim_token": self.token,
+                    "until": now + self.lease,
+                },
             )
-            if claimed.rowcount != len(rows):  # type: ignore[attr-defined]
-                mine = set(
-                    session.scalars(
-                        select(OutboxMessage.id).where(
-                            OutboxMessage.id.in_(ids), OutboxMessage.lock_token == self.token
-                        )
-                    )
-                )
-                rows = [row for row in rows if row.id in mine]
         with self._lock:
             self._held.update(row.id for row in rows)
         return rows
